@@ -1,0 +1,952 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * app.c - the App engine: a replica of the hub's table, an outbox of this
+ * App's own updates until the hub has them, and the rules of PROTOCOL.md
+ * that make both converge although NN_BUS drops frames under load.
+ */
+#define _GNU_SOURCE
+#include "buffer.h"
+#include "clock.h"
+#include "frame.h"
+#include "senders.h"
+#include "table.h"
+#include "transport.h"
+#include "utf8.h"
+
+#include <nanostate/nanostate.h>
+
+#include <errno.h>
+#include <nanomsg/nn.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_SEND_WINDOW (512 * 1024)
+#define DISPATCH_BUDGET 4096
+#define SYNC_RETRY_FIRST_MS 10
+#define PING_FIRST_MS 100
+
+/* Outbox entry flags. */
+#define OUT_INFLIGHT 1
+#define OUT_DELETE 2
+
+enum {
+    ST_FRAMES_IN, ST_FRAMES_OUT, ST_UPDATES_IN, ST_GAPS, ST_RESYNCS, ST_RESENDS, ST_REJECTED,
+    ST_HUB_RESTARTS, ST_COUNT
+};
+
+struct nanostate_app {
+    char *identity;
+    size_t identity_len;
+    uint64_t session;
+    int sock;
+    int fd;
+    int url_set;
+    size_t max_frame;
+    size_t send_window;
+
+    table replica; /* the hub's table as last seen; entry flags: sweep mark */
+    senders senders;
+    table outbox;  /* own updates the hub has not accepted, in-flight ones first */
+    entry *first_queued;
+    size_t inflight_bytes;
+    size_t inflight_count;
+    uint64_t next_aseq;
+    uint64_t rebase_aseq;
+    int need_rebase;
+
+    int have_epoch;
+    uint64_t epoch;
+    uint64_t last_seq;
+    int synced;
+    int syncing;
+    int sync_full;
+    uint8_t mark;
+    uint64_t sync_since;
+    int64_t sync_due;
+    int sync_retry_ms;
+
+    int connected;
+    int64_t last_hub_ms;
+    int period_ms;
+    int64_t ping_due;
+    int ping_retry_ms;
+
+    nanostate_update_fn update_fn;
+    void *update_user;
+    int update_local;
+    nanostate_connect_fn connect_fn;
+    void *connect_user;
+
+    uint64_t stats[ST_COUNT];
+};
+
+/* --- small helpers --------------------------------------------------------- */
+
+static int valid_name(const char *name, size_t *len)
+{
+    if (!name)
+        return NANOSTATE_ENAME;
+    *len = strlen(name);
+    if (*len == 0 || *len > NANOSTATE_MAX_NAME || name[0] == '$' || !utf8_valid(name, *len))
+        return NANOSTATE_ENAME;
+    return 0;
+}
+
+static void send_frame(nanostate_app *app, buffer *b)
+{
+    if (b->failed) {
+        buffer_free(b);
+        return;
+    }
+    size_t len = b->len;
+    void *msg = buffer_take(b);
+    if (nn_send(app->sock, &msg, NN_MSG, NN_DONTWAIT) < 0) {
+        nn_freemsg(msg);
+        return;
+    }
+    (void)len;
+    app->stats[ST_FRAMES_OUT]++;
+}
+
+static void begin(buffer *b, msgpack_packer *pk)
+{
+    buffer_init(b, 1);
+    buffer_packer(b, pk);
+}
+
+/* The value this App shows for a name: its own pending update, else the
+ * hub's. Returns 0 if the state does not exist. */
+static int visible(nanostate_app *app, const char *name, size_t len, nanostate_value *v,
+                   const char **sender)
+{
+    entry *o = table_find(&app->outbox, name, len);
+    if (o) {
+        if (o->flags & OUT_DELETE)
+            return 0;
+        v->packed = o->value;
+        v->size = o->value_len;
+        if (sender)
+            *sender = app->identity;
+        return 1;
+    }
+    entry *e = table_find(&app->replica, name, len);
+    if (!e)
+        return 0;
+    v->packed = e->value;
+    v->size = e->value_len;
+    if (sender)
+        *sender = e->sender ? e->sender->identity : "";
+    return 1;
+}
+
+static void notify(nanostate_app *app, const char *name, size_t len, int local, int snapshot,
+                   uint64_t version)
+{
+    if (!app->update_fn || (local && !app->update_local))
+        return;
+    char zname[NANOSTATE_MAX_NAME + 1]; /* names in frames are not terminated */
+    memcpy(zname, name, len);
+    zname[len] = '\0';
+    nanostate_update u;
+    memset(&u, 0, sizeof u);
+    u.name = zname;
+    u.name_len = len;
+    u.local = local;
+    u.from_snapshot = snapshot;
+    u.version = version;
+    u.sender = "";
+    if (!visible(app, name, len, &u.value, &u.sender)) {
+        u.removed = 1;
+        u.value.packed = NULL;
+        u.value.size = 0;
+    }
+    app->update_fn(app->update_user, &u);
+}
+
+/* 1 if the visible value of `name` would differ from (exists, v). */
+static int differs(nanostate_app *app, const char *name, size_t len, int exists,
+                   const void *v, size_t vlen)
+{
+    nanostate_value cur;
+    int had = visible(app, name, len, &cur, NULL);
+    if (had != exists)
+        return 1;
+    return had && (cur.size != vlen || memcmp(cur.packed, v, vlen) != 0);
+}
+
+/* --- the outbox ------------------------------------------------------------ */
+
+static void requeue(nanostate_app *app, entry *e)
+{
+    if (e->flags & OUT_INFLIGHT) {
+        e->flags &= ~OUT_INFLIGHT;
+        app->inflight_bytes -= e->value_len + e->name_len;
+        app->inflight_count--;
+    } else if (app->first_queued == e) {
+        app->first_queued = e->next;
+    }
+    table_touch(&app->outbox, e);
+    if (!app->first_queued)
+        app->first_queued = e;
+}
+
+/* Every update in flight is sent again, the first with REBASE. */
+static void rebase_inflight(nanostate_app *app)
+{
+    for (entry *e = app->outbox.head; e && e != app->first_queued; e = e->next) {
+        e->flags &= ~OUT_INFLIGHT;
+        app->stats[ST_RESENDS]++;
+    }
+    app->first_queued = app->outbox.head;
+    app->inflight_bytes = 0;
+    app->inflight_count = 0;
+    app->need_rebase = 1;
+}
+
+static void flush_outbox(nanostate_app *app)
+{
+    if (!app->connected)
+        return;
+    while (app->first_queued) {
+        entry *e = app->first_queued;
+        size_t cost = e->value_len + e->name_len;
+        if (app->inflight_count > 0 && app->inflight_bytes + cost > app->send_window)
+            break;
+        uint64_t aseq = app->next_aseq++;
+        int op = (e->flags & OUT_DELETE) ? OP_DEL : OP_SET;
+        if (app->need_rebase) {
+            op |= OP_FLAG_REBASE;
+            app->rebase_aseq = aseq;
+            app->need_rebase = 0;
+        }
+        buffer b;
+        msgpack_packer pk;
+        begin(&b, &pk);
+        frame_pack_update(&pk, op, app->identity, app->identity_len, entry_name(e), e->name_len,
+                          (e->flags & OUT_DELETE) ? NULL : e->value, e->value_len,
+                          app->session, aseq, 0);
+        send_frame(app, &b);
+        e->seq = aseq;
+        e->flags |= OUT_INFLIGHT;
+        app->inflight_bytes += cost;
+        app->inflight_count++;
+        app->first_queued = e->next;
+        if (!app->ping_due) {
+            app->ping_retry_ms = PING_FIRST_MS;
+            app->ping_due = clock_now_ms() + app->ping_retry_ms;
+        }
+    }
+}
+
+/* The hub applied every frame of ours up to aseq `hwm`. */
+static void ack_upto(nanostate_app *app, uint64_t hwm)
+{
+    int progress = 0;
+    entry *e;
+    while ((e = app->outbox.head) && (e->flags & OUT_INFLIGHT) && e->seq <= hwm) {
+        app->inflight_bytes -= e->value_len + e->name_len;
+        app->inflight_count--;
+        progress = 1;
+        /* The replica holds what the hub made of it; the overlay goes. */
+        entry *r = table_find(&app->replica, entry_name(e), e->name_len);
+        int changed = (e->flags & OUT_DELETE) ? r != NULL
+                                              : (!r || r->value_len != e->value_len ||
+                                                 memcmp(r->value, e->value, e->value_len) != 0);
+        char name[NANOSTATE_MAX_NAME + 1];
+        size_t len = e->name_len;
+        memcpy(name, entry_name(e), len + 1);
+        table_remove(&app->outbox, e, NULL);
+        if (changed)
+            notify(app, name, len, 0, 0, r ? r->seq : 0);
+    }
+    if (progress) {
+        app->ping_retry_ms = PING_FIRST_MS;
+        app->ping_due = app->inflight_count ? clock_now_ms() + app->ping_retry_ms : 0;
+    }
+}
+
+/* --- the replica ------------------------------------------------------------ */
+
+/* Applies a change the hub made, if it is newer than what the replica has. */
+static void apply_confirmed(nanostate_app *app, int removed, const char *name, size_t len,
+                            const void *value, size_t vlen, const char *sender_id,
+                            size_t sender_len, uint64_t session, uint64_t seq, int snapshot)
+{
+    entry *e = table_find(&app->replica, name, len);
+    if (e && e->seq >= seq && seq != 0) {
+        e->flags = app->mark;
+        return;
+    }
+    int overlay = table_find(&app->outbox, name, len) != NULL;
+    int change = !overlay && differs(app, name, len, !removed, value, vlen);
+    if (removed) {
+        if (!e)
+            return;
+        table_remove(&app->replica, e, &app->senders);
+    } else {
+        int created;
+        sender *sx = senders_get(&app->senders, sender_id, sender_len, session);
+        if (!e)
+            e = table_upsert(&app->replica, name, len, &created);
+        if (!e || !sx || entry_set_value(e, value, vlen) != 0)
+            return; /* out of memory: the next resync repairs it */
+        entry_set_sender(e, sx, &app->senders);
+        e->seq = seq;
+        e->flags = app->mark;
+        table_touch(&app->replica, e);
+    }
+    if (change)
+        notify(app, name, len, 0, snapshot, seq);
+}
+
+/* --- syncing ---------------------------------------------------------------- */
+
+static void send_sync(nanostate_app *app)
+{
+    buffer b;
+    msgpack_packer pk;
+    begin(&b, &pk);
+    frame_pack_control(&pk, FRAME_LEN_SYNC, app->identity, app->identity_len, OP_SYNC);
+    msgpack_pack_uint64(&pk, app->session);
+    msgpack_pack_uint64(&pk, app->have_epoch ? app->epoch : 0);
+    msgpack_pack_uint64(&pk, app->sync_since);
+    send_frame(app, &b);
+    app->sync_due = clock_now_ms() + app->sync_retry_ms;
+}
+
+static void start_sync(nanostate_app *app, uint64_t since)
+{
+    app->syncing = 1;
+    app->sync_full = since == 0;
+    if (app->sync_full)
+        app->mark++;
+    app->sync_since = since;
+    app->sync_retry_ms = SYNC_RETRY_FIRST_MS;
+    send_sync(app);
+}
+
+static void finish_full_sync(nanostate_app *app)
+{
+    /* States the hub did not mention are gone. */
+    entry *e = app->replica.head;
+    while (e) {
+        entry *next = e->next;
+        if (e->flags != app->mark) {
+            char name[NANOSTATE_MAX_NAME + 1];
+            size_t len = e->name_len;
+            memcpy(name, entry_name(e), len + 1);
+            int overlay = table_find(&app->outbox, name, len) != NULL;
+            table_remove(&app->replica, e, &app->senders);
+            if (!overlay)
+                notify(app, name, len, 0, 1, 0);
+        }
+        e = next;
+    }
+}
+
+/* The hub is new (restart) or first met: forget its old numbering and
+ * re-publish what this App wrote last. The caller syncs in full. */
+static void adopt_epoch(nanostate_app *app, uint64_t epoch)
+{
+    if (app->have_epoch) {
+        app->stats[ST_HUB_RESTARTS]++;
+        for (entry *e = app->replica.head; e; e = e->next) {
+            e->seq = 0;
+            if (!e->sender || e->sender->session != app->session)
+                continue;
+            if (table_find(&app->outbox, entry_name(e), e->name_len))
+                continue;
+            int created;
+            entry *o = table_upsert(&app->outbox, entry_name(e), e->name_len, &created);
+            if (!o || entry_set_value(o, e->value, e->value_len) != 0) {
+                if (o)
+                    table_remove(&app->outbox, o, NULL);
+                continue;
+            }
+            o->flags = 0;
+            if (!app->first_queued)
+                app->first_queued = o;
+        }
+        rebase_inflight(app);
+    }
+    app->have_epoch = 1;
+    app->epoch = epoch;
+    app->synced = 0;
+}
+
+static void set_connected(nanostate_app *app, int connected)
+{
+    if (app->connected == connected)
+        return;
+    app->connected = connected;
+    if (connected) {
+        /* What was in flight when the hub went away may not have arrived. */
+        if (app->inflight_count)
+            rebase_inflight(app);
+    } else {
+        app->ping_due = 0;
+        /* Keep asking, so the first hub to answer brings us back. */
+        if (!app->syncing)
+            start_sync(app, app->synced ? app->last_seq : 0);
+    }
+    if (app->connect_fn)
+        app->connect_fn(app->connect_user, connected);
+}
+
+static void hub_alive(nanostate_app *app)
+{
+    app->last_hub_ms = clock_now_ms();
+    set_connected(app, 1);
+}
+
+/* --- frames from the hub -------------------------------------------------- */
+
+static void on_update(nanostate_app *app, const frame *f)
+{
+    if (!app->have_epoch)
+        return; /* our first sync brings it */
+    if (app->synced && !app->syncing) {
+        if (f->seq <= app->last_seq)
+            return;
+        if (f->seq == app->last_seq + 1) {
+            app->last_seq = f->seq;
+        } else {
+            app->stats[ST_GAPS]++;
+            start_sync(app, app->last_seq);
+        }
+    } else if (!app->syncing) {
+        return;
+    }
+    app->stats[ST_UPDATES_IN]++;
+    apply_confirmed(app, f->op == OP_DEL, f->name, f->name_len, f->value, f->value_len, f->sender,
+                    f->sender_len, f->session, f->seq, 0);
+    if (f->session == app->session)
+        ack_upto(app, f->aseq);
+}
+
+static void on_snapshot(nanostate_app *app, const frame *f)
+{
+    if (f->session != app->session || !app->syncing)
+        return;
+    int full = (f->snap_flags & SNAP_FULL) != 0;
+    if (f->since != app->sync_since && !(full && f->since == 0))
+        return; /* the answer to an earlier request */
+    if (!app->have_epoch || f->epoch != app->epoch)
+        adopt_epoch(app, f->epoch); /* the hub answered in full */
+    if (full && !app->sync_full) {
+        app->sync_full = 1;
+        app->mark++;
+    }
+    reader r = f->entries;
+    for (uint32_t i = 0; i < f->entry_count; i++) {
+        snap_entry se;
+        const char *why;
+        if (frame_next_entry(&r, &se, &why) != 0) {
+            app->stats[ST_REJECTED]++;
+            return;
+        }
+        apply_confirmed(app, se.removed, se.name, se.name_len, se.value, se.value_len, se.sender,
+                        se.sender_len, se.session, se.seq, 1);
+    }
+    ack_upto(app, f->hwm);
+    if (f->snap_flags & SNAP_MORE) {
+        app->sync_since = f->upto;
+        app->sync_retry_ms = SYNC_RETRY_FIRST_MS;
+        send_sync(app);
+        return;
+    }
+    if (app->sync_full)
+        finish_full_sync(app);
+    app->last_seq = f->seq;
+    app->syncing = 0;
+    app->synced = 1;
+    app->stats[ST_RESYNCS]++;
+}
+
+static void on_heartbeat(nanostate_app *app, const frame *f)
+{
+    if (f->period_ms >= 10 && f->period_ms <= 3600 * 1000)
+        app->period_ms = (int)f->period_ms;
+    if (f->max_frame >= 1024)
+        app->max_frame = (size_t)f->max_frame;
+    if (!app->have_epoch && app->syncing) {
+        /* The pipe is up now: our first SYNC may have gone nowhere. */
+        app->sync_retry_ms = SYNC_RETRY_FIRST_MS;
+        send_sync(app);
+        return;
+    }
+    if (!app->have_epoch || f->epoch != app->epoch) {
+        adopt_epoch(app, f->epoch);
+        start_sync(app, 0);
+        return;
+    }
+    if (app->synced && !app->syncing && f->seq > app->last_seq) {
+        app->stats[ST_GAPS]++;
+        start_sync(app, app->last_seq);
+    }
+}
+
+static void on_ack(nanostate_app *app, const frame *f)
+{
+    if (f->session != app->session)
+        return;
+    ack_upto(app, f->hwm);
+    if (f->trigger >= app->rebase_aseq && f->hwm < f->trigger && app->inflight_count)
+        rebase_inflight(app);
+}
+
+static void handle_frame(nanostate_app *app, const void *data, size_t size)
+{
+    frame f;
+    const char *why;
+    app->stats[ST_FRAMES_IN]++;
+    if (frame_parse(&f, data, size, &why) != 0) {
+        app->stats[ST_REJECTED]++;
+        return;
+    }
+    hub_alive(app);
+    switch (f.op) {
+    case OP_SET:
+    case OP_DEL:
+        if (f.count >= FRAME_LEN_UPDATE_OUT)
+            on_update(app, &f);
+        break;
+    case OP_SNAPSHOT: on_snapshot(app, &f); break;
+    case OP_HEARTBEAT: on_heartbeat(app, &f); break;
+    case OP_ACK: on_ack(app, &f); break;
+    default: break; /* other Apps' frames never reach us on a bus */
+    }
+}
+
+/* --- timers ------------------------------------------------------------------ */
+
+static int64_t connection_deadline(const nanostate_app *app)
+{
+    return app->last_hub_ms + 2 * (int64_t)app->period_ms + app->period_ms / 2;
+}
+
+static void send_ping(nanostate_app *app)
+{
+    buffer b;
+    msgpack_packer pk;
+    begin(&b, &pk);
+    uint64_t aseq = app->next_aseq++;
+    frame_pack_control(&pk, FRAME_LEN_PING, app->identity, app->identity_len, OP_PING);
+    msgpack_pack_uint64(&pk, app->session);
+    msgpack_pack_uint64(&pk, aseq);
+    send_frame(app, &b);
+}
+
+static void run_timers(nanostate_app *app)
+{
+    int64_t now = clock_now_ms();
+    if (app->connected && now >= connection_deadline(app))
+        set_connected(app, 0);
+    if (app->syncing && now >= app->sync_due) {
+        int cap = app->period_ms < 1000 ? app->period_ms : 1000;
+        app->sync_retry_ms = app->sync_retry_ms * 2 > cap ? cap : app->sync_retry_ms * 2;
+        send_sync(app);
+    }
+    if (app->connected && app->ping_due && now >= app->ping_due) {
+        send_ping(app);
+        int cap = app->period_ms;
+        app->ping_retry_ms = app->ping_retry_ms * 2 > cap ? cap : app->ping_retry_ms * 2;
+        app->ping_due = now + app->ping_retry_ms;
+    }
+}
+
+/* --- public API ------------------------------------------------------------ */
+
+NANOSTATE_EXPORT int nanostate_app_create(nanostate_app **out, const char *identity)
+{
+    if (!out)
+        return NANOSTATE_EINVAL;
+    *out = NULL;
+    char fallback[32];
+    if (!identity) {
+        snprintf(fallback, sizeof fallback, "app-%d", (int)getpid());
+        identity = fallback;
+    }
+    size_t len = strlen(identity);
+    if (len > NANOSTATE_MAX_IDENTITY || !utf8_valid(identity, len))
+        return NANOSTATE_EINVAL;
+    nanostate_app *app = calloc(1, sizeof *app);
+    if (!app)
+        return NANOSTATE_ENOMEM;
+    app->sock = -1;
+    app->fd = -1;
+    app->identity = strdup(identity);
+    app->identity_len = len;
+    app->session = clock_random64();
+    app->next_aseq = 1;
+    app->max_frame = NANOSTATE_DEFAULT_MAX_FRAME;
+    app->send_window = DEFAULT_SEND_WINDOW;
+    app->period_ms = NANOSTATE_DEFAULT_HEARTBEAT_MS;
+    app->mark = 1;
+    if (!app->identity || table_init(&app->replica) != 0 || table_init(&app->outbox) != 0 ||
+        senders_init(&app->senders) != 0) {
+        nanostate_app_close(app);
+        return NANOSTATE_ENOMEM;
+    }
+    int rc = transport_socket(0, app->max_frame, &app->sock);
+    if (rc != 0) {
+        nanostate_app_close(app);
+        return rc;
+    }
+    app->fd = transport_recv_fd(app->sock);
+    *out = app;
+    return 0;
+}
+
+NANOSTATE_EXPORT int nanostate_app_connect(nanostate_app *app, const char *url)
+{
+    if (!app)
+        return NANOSTATE_EINVAL;
+    if (!url)
+        url = NANOSTATE_DEFAULT_URL;
+    int rc = transport_check_url(url);
+    if (rc != 0)
+        return rc;
+    if (nn_connect(app->sock, url) < 0)
+        return transport_error(errno);
+    app->url_set = 1;
+    start_sync(app, 0);
+    return 0;
+}
+
+NANOSTATE_EXPORT int nanostate_app_open(nanostate_app **out, const char *identity, const char *url)
+{
+    int rc = nanostate_app_create(out, identity);
+    if (rc != 0)
+        return rc;
+    rc = nanostate_app_connect(*out, url);
+    if (rc != 0) {
+        nanostate_app_close(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+NANOSTATE_EXPORT void nanostate_app_close(nanostate_app *app)
+{
+    if (!app)
+        return;
+    if (app->sock >= 0)
+        nn_close(app->sock);
+    table_free(&app->replica, &app->senders);
+    table_free(&app->outbox, NULL);
+    senders_free(&app->senders);
+    free(app->identity);
+    free(app);
+}
+
+NANOSTATE_EXPORT int nanostate_app_set_int_option(nanostate_app *app, int option, int value)
+{
+    if (!app)
+        return NANOSTATE_EINVAL;
+    switch (option) {
+    case NANOSTATE_OPT_RECV_BUFFER:
+    case NANOSTATE_OPT_SEND_BUFFER: {
+        if (value < 0)
+            return NANOSTATE_EINVAL;
+        int opt = option == NANOSTATE_OPT_RECV_BUFFER ? NN_RCVBUF : NN_SNDBUF;
+        if (nn_setsockopt(app->sock, NN_SOL_SOCKET, opt, &value, sizeof value) < 0)
+            return transport_error(errno);
+        return 0;
+    }
+    case NANOSTATE_OPT_SEND_WINDOW:
+        if (value < 1)
+            return NANOSTATE_EINVAL;
+        app->send_window = (size_t)value;
+        return 0;
+    default:
+        return NANOSTATE_EUNKNOWN;
+    }
+}
+
+NANOSTATE_EXPORT const char *nanostate_app_identity(const nanostate_app *app)
+{
+    return app ? app->identity : NULL;
+}
+
+/* Puts an own update in the outbox, shows it in the replica, sends it when
+ * the window allows. */
+static int local_update(nanostate_app *app, const char *name, int removal, const void *packed,
+                        size_t size)
+{
+    if (!app)
+        return NANOSTATE_EINVAL;
+    size_t len;
+    int rc = valid_name(name, &len);
+    if (rc != 0)
+        return rc;
+    if (len + size + app->identity_len + 64 > app->max_frame)
+        return NANOSTATE_ETOOBIG;
+    int change = differs(app, name, len, !removal, packed, size);
+    int created;
+    entry *o = table_upsert(&app->outbox, name, len, &created);
+    if (!o)
+        return NANOSTATE_ENOMEM;
+    if (!created && (o->flags & OUT_INFLIGHT))
+        requeue(app, o); /* the newer value must be sent too */
+    else if (created && !app->first_queued)
+        app->first_queued = o;
+    if (entry_set_value(o, packed, removal ? 0 : size) != 0) {
+        if (created)
+            table_remove(&app->outbox, o, NULL);
+        return NANOSTATE_ENOMEM;
+    }
+    o->flags = (uint8_t)((o->flags & OUT_INFLIGHT) | (removal ? OUT_DELETE : 0));
+    if (change)
+        notify(app, name, len, 1, 0, 0);
+    flush_outbox(app);
+    return 0;
+}
+
+static int set_built(nanostate_app *app, const char *name, buffer *b)
+{
+    if (b->failed) {
+        buffer_free(b);
+        return NANOSTATE_ENOMEM;
+    }
+    int rc = local_update(app, name, 0, b->data, b->len);
+    buffer_free(b);
+    return rc;
+}
+
+#define BUILD_VALUE(app, name, pack_call)                                                          \
+    do {                                                                                           \
+        buffer b;                                                                                  \
+        msgpack_packer pk;                                                                         \
+        buffer_init(&b, 0);                                                                        \
+        buffer_packer(&b, &pk);                                                                    \
+        pack_call;                                                                                 \
+        return set_built(app, name, &b);                                                           \
+    } while (0)
+
+NANOSTATE_EXPORT int nanostate_app_set_strn(nanostate_app *app, const char *name, const char *value,
+                                            size_t len)
+{
+    if (!value)
+        return NANOSTATE_EINVAL;
+    BUILD_VALUE(app, name, msgpack_pack_str_with_body(&pk, value, len));
+}
+
+NANOSTATE_EXPORT int nanostate_app_set_str(nanostate_app *app, const char *name, const char *value)
+{
+    if (!value)
+        return NANOSTATE_EINVAL;
+    return nanostate_app_set_strn(app, name, value, strlen(value));
+}
+
+NANOSTATE_EXPORT int nanostate_app_set_bytes(nanostate_app *app, const char *name, const void *data,
+                                             size_t len)
+{
+    if (!data && len)
+        return NANOSTATE_EINVAL;
+    BUILD_VALUE(app, name, msgpack_pack_bin_with_body(&pk, data, len));
+}
+
+NANOSTATE_EXPORT int nanostate_app_set_int(nanostate_app *app, const char *name, int64_t value)
+{
+    BUILD_VALUE(app, name, msgpack_pack_int64(&pk, value));
+}
+
+NANOSTATE_EXPORT int nanostate_app_set_uint(nanostate_app *app, const char *name, uint64_t value)
+{
+    BUILD_VALUE(app, name, msgpack_pack_uint64(&pk, value));
+}
+
+NANOSTATE_EXPORT int nanostate_app_set_double(nanostate_app *app, const char *name, double value)
+{
+    BUILD_VALUE(app, name, msgpack_pack_double(&pk, value));
+}
+
+NANOSTATE_EXPORT int nanostate_app_set_bool(nanostate_app *app, const char *name, int value)
+{
+    BUILD_VALUE(app, name, value ? msgpack_pack_true(&pk) : msgpack_pack_false(&pk));
+}
+
+NANOSTATE_EXPORT int nanostate_app_set_nil(nanostate_app *app, const char *name)
+{
+    BUILD_VALUE(app, name, msgpack_pack_nil(&pk));
+}
+
+NANOSTATE_EXPORT int nanostate_app_set_packed(nanostate_app *app, const char *name, const void *packed,
+                                              size_t size)
+{
+    if (nanostate_value_validate(packed, size) != 0)
+        return NANOSTATE_EVALUE;
+    return local_update(app, name, 0, packed, size);
+}
+
+NANOSTATE_EXPORT int nanostate_app_remove(nanostate_app *app, const char *name)
+{
+    return local_update(app, name, 1, NULL, 0);
+}
+
+NANOSTATE_EXPORT int nanostate_app_get(nanostate_app *app, const char *name, nanostate_value *out,
+                                       const char **sender)
+{
+    if (!app || !name || !out)
+        return NANOSTATE_EINVAL;
+    if (!visible(app, name, strlen(name), out, sender))
+        return NANOSTATE_ENOTFOUND;
+    return 0;
+}
+
+NANOSTATE_EXPORT size_t nanostate_app_count(const nanostate_app *app)
+{
+    if (!app)
+        return 0;
+    size_t n = app->replica.count;
+    for (const entry *o = app->outbox.head; o; o = o->next) {
+        int in_replica = table_find(&app->replica, entry_name(o), o->name_len) != NULL;
+        if ((o->flags & OUT_DELETE) && in_replica)
+            n--;
+        else if (!(o->flags & OUT_DELETE) && !in_replica)
+            n++;
+    }
+    return n;
+}
+
+NANOSTATE_EXPORT void nanostate_app_foreach(nanostate_app *app, nanostate_update_fn fn, void *user)
+{
+    if (!app || !fn)
+        return;
+    nanostate_update u;
+    for (const entry *e = app->replica.head; e; e = e->next) {
+        if (table_find(&app->outbox, entry_name(e), e->name_len))
+            continue; /* shown from the outbox below */
+        memset(&u, 0, sizeof u);
+        u.name = entry_name(e);
+        u.name_len = e->name_len;
+        u.value.packed = e->value;
+        u.value.size = e->value_len;
+        u.sender = e->sender ? e->sender->identity : "";
+        u.version = e->seq;
+        fn(user, &u);
+    }
+    for (const entry *o = app->outbox.head; o; o = o->next) {
+        if (o->flags & OUT_DELETE)
+            continue;
+        memset(&u, 0, sizeof u);
+        u.name = entry_name(o);
+        u.name_len = o->name_len;
+        u.value.packed = o->value;
+        u.value.size = o->value_len;
+        u.sender = app->identity;
+        u.local = 1;
+        fn(user, &u);
+    }
+}
+
+NANOSTATE_EXPORT void nanostate_app_on_update(nanostate_app *app, nanostate_update_fn fn, void *user,
+                                              int local_too)
+{
+    if (!app)
+        return;
+    app->update_fn = fn;
+    app->update_user = user;
+    app->update_local = local_too;
+}
+
+NANOSTATE_EXPORT void nanostate_app_on_connect(nanostate_app *app, nanostate_connect_fn fn, void *user)
+{
+    if (!app)
+        return;
+    app->connect_fn = fn;
+    app->connect_user = user;
+}
+
+NANOSTATE_EXPORT int nanostate_app_fd(const nanostate_app *app) { return app ? app->fd : -1; }
+
+NANOSTATE_EXPORT int nanostate_app_dispatch(nanostate_app *app)
+{
+    if (!app)
+        return NANOSTATE_EINVAL;
+    for (int budget = DISPATCH_BUDGET; budget > 0; budget--) {
+        void *msg = NULL;
+        int n = nn_recv(app->sock, &msg, NN_MSG, NN_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            break; /* EAGAIN: drained */
+        }
+        handle_frame(app, msg, (size_t)n);
+        nn_freemsg(msg);
+    }
+    run_timers(app);
+    flush_outbox(app);
+    return 0;
+}
+
+NANOSTATE_EXPORT int nanostate_app_timeout(const nanostate_app *app)
+{
+    if (!app || !app->url_set)
+        return -1;
+    int64_t due = INT64_MAX;
+    if (app->connected)
+        due = connection_deadline(app);
+    if (app->syncing && app->sync_due < due)
+        due = app->sync_due;
+    if (app->connected && app->ping_due && app->ping_due < due)
+        due = app->ping_due;
+    if (due == INT64_MAX)
+        return -1;
+    int64_t left = due - clock_now_ms();
+    return left < 0 ? 0 : (left > 0x7fffffff ? 0x7fffffff : (int)left);
+}
+
+NANOSTATE_EXPORT int nanostate_app_wait(nanostate_app *app, int timeout_ms)
+{
+    if (!app)
+        return NANOSTATE_EINVAL;
+    int t = nanostate_app_timeout(app);
+    if (timeout_ms >= 0 && (t < 0 || timeout_ms < t))
+        t = timeout_ms;
+    struct pollfd pfd = {app->fd, POLLIN, 0};
+    int n = poll(&pfd, 1, t);
+    nanostate_app_dispatch(app);
+    return n > 0 ? 0 : NANOSTATE_ETIMEDOUT;
+}
+
+NANOSTATE_EXPORT int nanostate_app_is_connected(const nanostate_app *app)
+{
+    return app ? app->connected : 0;
+}
+
+NANOSTATE_EXPORT int nanostate_app_is_synced(const nanostate_app *app)
+{
+    return app ? app->synced && !app->syncing : 0;
+}
+
+NANOSTATE_EXPORT size_t nanostate_app_pending(const nanostate_app *app)
+{
+    return app ? app->outbox.count : 0;
+}
+
+NANOSTATE_EXPORT int nanostate_app_flush(nanostate_app *app, int timeout_ms)
+{
+    if (!app)
+        return NANOSTATE_EINVAL;
+    int64_t deadline = clock_now_ms() + timeout_ms;
+    nanostate_app_dispatch(app);
+    while (!nanostate_app_is_synced(app) || app->outbox.count > 0) {
+        int64_t left = deadline - clock_now_ms();
+        if (timeout_ms >= 0 && left <= 0)
+            return NANOSTATE_ETIMEDOUT;
+        nanostate_app_wait(app, timeout_ms >= 0 ? (int)left : -1);
+    }
+    return 0;
+}
+
+NANOSTATE_EXPORT uint64_t nanostate_app_stat(const nanostate_app *app, int stat)
+{
+    if (!app || stat < NANOSTATE_APP_STAT_FRAMES_IN || stat > NANOSTATE_APP_STAT_HUB_RESTARTS)
+        return 0;
+    return app->stats[stat - NANOSTATE_APP_STAT_FRAMES_IN];
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hub_internal.h - the hub engine's state, shared by its source files:
+ * hub.c (frames in, table, frames out), hub_snapshot.c (SYNC answers),
+ * hub_peers.c (other transports), hub_statefile.c (persistence).
+ */
+#ifndef NANOSTATE_HUB_INTERNAL_H
+#define NANOSTATE_HUB_INTERNAL_H
+
+#include "buffer.h"
+#include "frame.h"
+#include "senders.h"
+#include "table.h"
+
+#include <nanostate/nanostate.h>
+
+/* Where a frame came from, and so where its answers go. */
+typedef struct source {
+    uint64_t peer; /* 0: a nanomsg pipe */
+    void *nn_ctrl; /* nanomsg: the pipe's header, to exclude it from a broadcast */
+} source;
+
+/* A removal, remembered so an App that was away learns of it. */
+typedef struct tombstone {
+    uint64_t seq;
+    char *name;
+    uint32_t name_len;
+} tombstone;
+
+typedef struct peer {
+    uint64_t id;
+    uint64_t paused_at; /* seq it had when paused; 0: not paused */
+    int paused;
+    char *identity;
+} peer;
+
+enum { ST_FRAMES_IN, ST_FRAMES_OUT, ST_UPDATES, ST_REJECTED, ST_OUT_OF_ORDER, ST_SNAPSHOTS,
+       HUB_STAT_COUNT };
+
+struct nanostate_hub {
+    table table;
+    senders senders;
+    uint64_t epoch;
+    uint64_t seq;
+
+    /* Recent removals, oldest first, in a ring. tomb_floor: the newest seq
+     * forgotten; a SYNC from before it must be answered in full. */
+    tombstone *tombs;
+    size_t tomb_cap, tomb_start, tomb_count;
+    uint64_t tomb_floor;
+
+    int sock; /* raw NN_BUS, or -1 */
+    int fd;
+    int bound; /* endpoints bound */
+
+    size_t max_frame;
+    int heartbeat_ms;
+    int save_delay_ms;
+    size_t chunk_bytes;
+    int recv_buffer, send_buffer;
+    char *state_file;
+
+    int64_t next_heartbeat; /* monotonic ms */
+    int64_t settle_due;     /* 0: none; early heartbeat after a burst */
+    int64_t save_due;       /* 0: nothing unsaved */
+    int64_t next_expire;
+
+    peer *peers; /* sorted by id */
+    size_t npeers, peers_cap;
+    uint64_t next_peer_id;
+
+    nanostate_hub_output_fn output_fn;
+    void *output_user;
+    nanostate_hub_state_fn change_fn;
+    void *change_user;
+    nanostate_log_fn log_fn;
+    void *log_user;
+
+    uint64_t stats[HUB_STAT_COUNT];
+    buffer scratch; /* frames for other transports only */
+};
+
+void hub_log(nanostate_hub *hub, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Sends a finished frame: over nanomsg to every pipe (except the source's
+ * pipe when exclude_source) and to every peer of other transports except
+ * `except_peer`. Takes the buffer's memory. */
+void hub_broadcast(nanostate_hub *hub, buffer *frame, source *src, int exclude_source,
+                   uint64_t except_peer);
+/* Sends a frame meant for the source only: a peer gets it alone; nanomsg
+ * cannot address one pipe, so every pipe gets it and the others ignore it. */
+void hub_reply(nanostate_hub *hub, buffer *frame, source *src);
+
+/* A buffer ready for a frame (nanomsg-allocated when nanomsg will send it). */
+void hub_frame_begin(nanostate_hub *hub, buffer *b, msgpack_packer *pk);
+
+/* hub_snapshot.c */
+void hub_tombstone_add(nanostate_hub *hub, const char *name, size_t len, uint64_t seq);
+void hub_tombstones_free(nanostate_hub *hub);
+/* One SNAPSHOT chunk of everything changed after `since`, addressed to
+ * `session`, sent to the source. */
+void hub_send_snapshot(nanostate_hub *hub, source *src, uint64_t session, uint64_t epoch,
+                       uint64_t since, uint64_t hwm);
+
+/* hub_peers.c */
+peer *hub_peer_find(const nanostate_hub *hub, uint64_t id);
+void hub_peers_free(nanostate_hub *hub);
+
+/* hub_statefile.c */
+int hub_statefile_save(nanostate_hub *hub);
+int hub_statefile_load(nanostate_hub *hub);
+
+/* hub.c: applies a change as the given writer; used by frames, the state
+ * file and the hub's own states. Returns the entry (NULL after a removal). */
+entry *hub_apply(nanostate_hub *hub, int op, const char *name, size_t name_len,
+                 const void *value, size_t value_len, sender *writer);
+void hub_notify_change(nanostate_hub *hub, const char *name, size_t name_len, const entry *e);
+
+#endif

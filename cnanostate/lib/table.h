@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * table.h - states by name, in the order of their last change.
+ *
+ * One implementation serves the hub's table, an App's replica and an App's
+ * outbox: a hash map for lookups plus an intrusive list ordered by `seq`
+ * (each change moves an entry to the tail), so "everything changed since
+ * sequence N" is a walk from the tail.
+ */
+#ifndef NANOSTATE_TABLE_H
+#define NANOSTATE_TABLE_H
+
+#include "senders.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct entry {
+    struct entry *hnext;
+    struct entry *prev, *next; /* order of last change */
+    uint64_t seq;              /* hub: sequence of the last change; outbox: aseq */
+    sender *sender;            /* last writer, or NULL */
+    int64_t changed_ms;        /* wall clock of the last change */
+    uint32_t updates;          /* how many times it changed */
+    uint32_t hash;
+    uint8_t *value;            /* packed msgpack: inline or on the heap */
+    uint32_t value_len;
+    uint32_t value_cap;
+    uint16_t name_len;
+    uint8_t value_on_heap;
+    uint8_t flags;             /* free for the table's owner */
+    char data[];               /* name, NUL, inline value */
+} entry;
+
+static inline const char *entry_name(const entry *e) { return e->data; }
+
+typedef struct table {
+    entry **buckets;
+    size_t nbuckets;
+    size_t count;
+    entry *head, *tail;
+    uint64_t seed;
+} table;
+
+int table_init(table *t);
+/* Frees every entry, dropping sender references from `s` when given. */
+void table_free(table *t, senders *s);
+entry *table_find(const table *t, const char *name, size_t len);
+/* The entry of that name, created empty (at the tail) when missing; NULL when
+ * out of memory. *created tells which. */
+entry *table_upsert(table *t, const char *name, size_t len, int *created);
+/* Moves the entry to the tail of the change order. */
+void table_touch(table *t, entry *e);
+/* Unlinks and frees the entry (sender reference dropped when s is given). */
+void table_remove(table *t, entry *e, senders *s);
+/* Replaces the value; -1 when out of memory (the old value is kept). */
+int entry_set_value(entry *e, const void *packed, size_t len);
+/* Points the entry at a new last writer, moving the reference. */
+void entry_set_sender(entry *e, sender *x, senders *s);
+
+#endif
