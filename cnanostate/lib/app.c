@@ -142,8 +142,9 @@ static int visible(nanostate_app *app, const char *name, size_t len, nanostate_v
     return 1;
 }
 
-static void notify(nanostate_app *app, const char *name, size_t len, int local, int snapshot,
-                   uint64_t version)
+/* by/by_len: who removed it, for a removal (the replica no longer knows). */
+static void notify_by(nanostate_app *app, const char *name, size_t len, int local, int snapshot,
+                      uint64_t version, const char *by, size_t by_len)
 {
     if (!app->update_fn || (local && !app->update_local))
         return;
@@ -158,12 +159,25 @@ static void notify(nanostate_app *app, const char *name, size_t len, int local, 
     u.from_snapshot = snapshot;
     u.version = version;
     u.sender = "";
+    char zby[NANOSTATE_MAX_IDENTITY + 1];
     if (!visible(app, name, len, &u.value, &u.sender)) {
         u.removed = 1;
         u.value.packed = NULL;
         u.value.size = 0;
+        if (by) {
+            memcpy(zby, by, by_len);
+            zby[by_len] = '\0';
+            u.sender = zby;
+        }
     }
     app->update_fn(app->update_user, &u);
+}
+
+static void notify(nanostate_app *app, const char *name, size_t len, int local, int snapshot,
+                   uint64_t version)
+{
+    notify_by(app, name, len, local, snapshot, version, local ? app->identity : NULL,
+              local ? app->identity_len : 0);
 }
 
 /* 1 if the visible value of `name` would differ from (exists, v). */
@@ -299,7 +313,7 @@ static void apply_confirmed(nanostate_app *app, int removed, const char *name, s
         table_touch(&app->replica, e);
     }
     if (change)
-        notify(app, name, len, 0, snapshot, seq);
+        notify_by(app, name, len, 0, snapshot, seq, sender_id, sender_len);
 }
 
 /* --- syncing ---------------------------------------------------------------- */
@@ -523,9 +537,10 @@ static void handle_frame(nanostate_app *app, const void *data, size_t size)
 
 /* --- timers ------------------------------------------------------------------ */
 
+/* Two periods of silence: one heartbeat may be lost, two mean the hub is. */
 static int64_t connection_deadline(const nanostate_app *app)
 {
-    return app->last_hub_ms + 2 * (int64_t)app->period_ms + app->period_ms / 2;
+    return app->last_hub_ms + 2 * (int64_t)app->period_ms;
 }
 
 static void send_ping(nanostate_app *app)
@@ -582,6 +597,7 @@ NANOSTATE_EXPORT int nanostate_app_create(nanostate_app **out, const char *ident
     app->identity_len = len;
     app->session = clock_random64();
     app->next_aseq = 1;
+    app->need_rebase = 1; /* the hub learns our session from the first frame */
     app->max_frame = NANOSTATE_DEFAULT_MAX_FRAME;
     app->send_window = DEFAULT_SEND_WINDOW;
     app->period_ms = NANOSTATE_DEFAULT_HEARTBEAT_MS;

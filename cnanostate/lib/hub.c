@@ -332,7 +332,7 @@ static int reject(nanostate_hub *hub, const source *src, const frame *f, int cod
 /* The in-order rule of PROTOCOL.md: 1 to apply the frame, 0 to drop it. */
 static int in_order(nanostate_hub *hub, source *src, sender *sx, const frame *f)
 {
-    if (f->rebase || sx->expected == 0 || f->aseq == 0) {
+    if (f->rebase || f->aseq == 0) {
         sx->expected = f->aseq + 1;
         sx->nacked = 0;
         return 1;
@@ -342,12 +342,13 @@ static int in_order(nanostate_hub *hub, source *src, sender *sx, const frame *f)
         return 1;
     }
     hub->stats[ST_OUT_OF_ORDER]++;
+    /* Frames between were lost, or this hub does not know the session yet
+     * (an App's first frame carries REBASE): tell the App where to start. */
     if (f->aseq > sx->expected && !sx->nacked) {
-        /* Frames between were lost: tell the App where to start again. */
         sx->nacked = 1;
         hub_log(hub, 0, "loss from %s: expected %llu, got %llu; asking for a re-send",
                 sx->identity, (unsigned long long)sx->expected, (unsigned long long)f->aseq);
-        send_ack(hub, src, f->session, sx->expected - 1, f->aseq, 0);
+        send_ack(hub, src, f->session, sx->expected ? sx->expected - 1 : 0, f->aseq, 0);
     }
     return 0;
 }
@@ -403,6 +404,9 @@ static int input_sync(nanostate_hub *hub, source *src, const frame *f)
         hub_log(hub, 0, "resync: %s since %llu", sx->identity, (unsigned long long)f->since);
     uint64_t hwm = sx->expected ? sx->expected - 1 : 0;
     hub_send_snapshot(hub, src, f->session, f->epoch, f->since, hwm);
+    /* A newcomer learns the heartbeat period and frame limit at once. */
+    if (joining)
+        send_heartbeat(hub);
     return 0;
 }
 

@@ -296,8 +296,9 @@ int reader_skip(reader *r, int max_depth, const uint8_t **span, size_t *span_len
     int depth = 0;
     const uint8_t *start = r->p;
     const uint8_t *p = r->p;
-    if (max_depth > NANOSTATE_MAX_DEPTH)
-        max_depth = NANOSTATE_MAX_DEPTH;
+    /* +1: a value of the deepest allowed nesting inside a snapshot entry. */
+    if (max_depth > NANOSTATE_MAX_DEPTH + 1)
+        max_depth = NANOSTATE_MAX_DEPTH + 1;
     pending[0] = 1;
     while (depth >= 0) {
         if (pending[depth] == 0) {
