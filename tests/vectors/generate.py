@@ -464,8 +464,8 @@ control("example_3_snapshot", "Example step 3: the hub answers with one FULL chu
                            "snap_flags": SNAP_FULL, "hwm": 0},
         entries=[("robot/mode", 17, "panel", PANEL, "auto"),
                  ("robot/limit", 41, "panel", PANEL, 1.5)], canonical=True)
-update("example_4_set", "Example step 4: the App sets robot/speed to 0.7.", OP_SET, "sensor",
-       "robot/speed", 0.7, A, 1, canonical=True)
+update("example_4_set", "Example step 4: the App sets robot/speed to 0.7 (its first frame: REBASE).",
+       OP_SET, "sensor", "robot/speed", 0.7, A, 1, rebase=True, canonical=True)
 update("example_5_echo", "Example step 5: the hub's broadcast of it as change 42.", OP_SET,
        "sensor", "robot/speed", 0.7, A, 1, seq=42, canonical=True,
        forwarded_from="example_4_set")
