@@ -21,7 +21,13 @@
  *   - Thread safety: a handle (app or hub) may be used from one thread at a
  *     time; different handles are independent. The library starts no threads
  *     of its own (nanomsg runs its I/O worker thread internally) and keeps no
- *     global state.
+ *     global state. Each function below is tagged:
+ *       [any thread]   pure, callable from any thread at any time;
+ *       [handle]       call only from the thread that currently uses that
+ *                      handle (moving a handle to another thread is fine
+ *                      between calls);
+ *       [not in callback]  [handle], and never from inside this handle's own
+ *                      callbacks (it dispatches or frees).
  */
 #ifndef NANOSTATE_NANOSTATE_H
 #define NANOSTATE_NANOSTATE_H
@@ -86,9 +92,11 @@ enum nanostate_error {
 };
 
 /* Text for a NANOSTATE_E* code; never NULL, for unknown codes too. */
+/* [any thread] */
 NANOSTATE_EXPORT const char *nanostate_strerror(int err);
 
 /* Version string of the library at run time ("1.0.0"). */
+/* [any thread] */
 NANOSTATE_EXPORT const char *nanostate_version(void);
 
 /* ======================================================================== */
@@ -120,14 +128,15 @@ enum nanostate_type {
 
 /* Checks that `size` bytes at `packed` are exactly one well-formed msgpack
  * object nested at most NANOSTATE_MAX_DEPTH deep. 0 or NANOSTATE_EVALUE. */
+/* [any thread] */
 NANOSTATE_EXPORT int nanostate_value_validate(const void *packed, size_t size);
 
-/* Type of the value, NANOSTATE_TYPE_INVALID if the view is empty. */
+/* [any thread] Type of the value, NANOSTATE_TYPE_INVALID if the view is empty. */
 NANOSTATE_EXPORT int nanostate_value_type(const nanostate_value *v);
-/* Name of a NANOSTATE_TYPE_* ("nil", "bool", "int", ...). */
+/* [any thread] Name of a NANOSTATE_TYPE_* ("nil", "bool", "int", ...). */
 NANOSTATE_EXPORT const char *nanostate_type_name(int type);
 
-/* Typed getters: 0, NANOSTATE_ETYPE if the value has another type, or
+/* [any thread] Typed getters: 0, NANOSTATE_ETYPE if the value has another type, or
  * NANOSTATE_ERANGE if it does not fit. get_int accepts int and uint that fit
  * int64_t; get_double accepts float, int and uint. get_str and get_bytes
  * return a pointer into the value (not NUL-terminated); get_str accepts only
@@ -139,7 +148,7 @@ NANOSTATE_EXPORT int nanostate_value_get_double(const nanostate_value *v, double
 NANOSTATE_EXPORT int nanostate_value_get_str(const nanostate_value *v, const char **out, size_t *len);
 NANOSTATE_EXPORT int nanostate_value_get_bytes(const nanostate_value *v, const void **out, size_t *len);
 
-/* Compares two values by their packed bytes: 1 if equal, else 0. */
+/* [any thread] Compares two values by their packed bytes: 1 if equal, else 0. */
 NANOSTATE_EXPORT int nanostate_value_equal(const nanostate_value *a, const nanostate_value *b);
 
 /* ======================================================================== */
@@ -189,28 +198,33 @@ typedef void (*nanostate_connect_fn)(void *user, int connected);
 /* Creates an App that is not connected yet. identity: a name for this App
  * shown to others (NULL: "app-<pid>"); it need not be unique. Set options,
  * then nanostate_app_connect(). */
+/* [any thread] */
 NANOSTATE_EXPORT int nanostate_app_create(nanostate_app **out, const char *identity);
 
 /* Connects to a hub (NULL url: NANOSTATE_DEFAULT_URL). Returns at once: the
  * connection is made in the background and re-made whenever it breaks.
  * NANOSTATE_EURL for a malformed URL. */
+/* [handle] */
 NANOSTATE_EXPORT int nanostate_app_connect(nanostate_app *app, const char *url);
 
 /* create + connect. */
+/* [any thread] */
 NANOSTATE_EXPORT int nanostate_app_open(nanostate_app **out, const char *identity, const char *url);
 
 /* Closes the connection and frees everything. Sets not yet accepted by the
  * hub are lost: call nanostate_app_flush() first to wait for them. NULL is
  * accepted. */
+/* [not in callback] */
 NANOSTATE_EXPORT void nanostate_app_close(nanostate_app *app);
 
+/* [handle] */
 NANOSTATE_EXPORT int nanostate_app_set_int_option(nanostate_app *app, int option, int value);
 
-/* The identity given at creation (or the default). */
+/* [handle] The identity given at creation (or the default). */
 NANOSTATE_EXPORT const char *nanostate_app_identity(const nanostate_app *app);
 
 /* --- Writing states ---------------------------------------------------- */
-/* A set updates the local replica at once and is sent to the hub; the App
+/* [handle, also from callbacks] A set updates the local replica at once and is sent to the hub; the App
  * re-sends it until the hub has accepted it (see nanostate_app_pending).
  * Repeated sets of one name before the hub accepted the first are
  * conflated: only the newest value is guaranteed to arrive.
@@ -231,6 +245,7 @@ NANOSTATE_EXPORT int nanostate_app_set_packed(nanostate_app *app, const char *na
 
 /* Removes a state: every App sees it disappear. Removing a state that does
  * not exist is not an error (the removal still reaches the hub). */
+/* [handle] */
 NANOSTATE_EXPORT int nanostate_app_remove(nanostate_app *app, const char *name);
 
 /* --- Reading the replica ----------------------------------------------- */
@@ -239,18 +254,21 @@ NANOSTATE_EXPORT int nanostate_app_remove(nanostate_app *app, const char *name);
 
 /* Current value of a state: 0, or NANOSTATE_ENOTFOUND. The view is borrowed
  * (valid until the next call on app). sender may be NULL. */
+/* [handle] */
 NANOSTATE_EXPORT int nanostate_app_get(nanostate_app *app, const char *name, nanostate_value *out,
                                        const char **sender);
 
 /* Number of states in the replica. */
+/* [handle] */
 NANOSTATE_EXPORT size_t nanostate_app_count(const nanostate_app *app);
 
 /* Calls fn once per state, in no particular order, with update->from_snapshot
  * and ->removed 0. Do not change the app from fn. */
+/* [handle] */
 NANOSTATE_EXPORT void nanostate_app_foreach(nanostate_app *app, nanostate_update_fn fn, void *user);
 
 /* --- Events ------------------------------------------------------------ */
-/* fn is called from dispatch for every change of the replica made by
+/* [handle] fn is called from dispatch for every change of the replica made by
  * another App (a value that really changed, or a removal), and, when
  * local_too is set, also for this App's own sets and removes. */
 NANOSTATE_EXPORT void nanostate_app_on_update(nanostate_app *app, nanostate_update_fn fn, void *user,
@@ -263,21 +281,25 @@ NANOSTATE_EXPORT void nanostate_app_on_connect(nanostate_app *app, nanostate_con
 /* 1. A file descriptor for poll/select/epoll/QSocketNotifier: readable
  *    (level-triggered) when frames wait. Poll it for reading only; never read
  *    it. Valid until close. */
+/* [any thread (the number does not change)] */
 NANOSTATE_EXPORT int nanostate_app_fd(const nanostate_app *app);
 /* 2. Does all work that is due without blocking: drains every frame that
  *    waits, runs timers (resync, re-send, connection loss), sends queued sets.
  *    Safe to call when nothing is pending. */
+/* [not in callback] */
 NANOSTATE_EXPORT int nanostate_app_dispatch(nanostate_app *app);
 /* 3. Milliseconds until dispatch has timer work to do (0: now, -1: none).
  *    Arm a one-shot timer with it after every dispatch. */
+/* [handle] */
 NANOSTATE_EXPORT int nanostate_app_timeout(const nanostate_app *app);
 /* Blocking helper for simple programs: waits up to timeout_ms (-1: forever)
  * for work, dispatching as it comes. Returns 0 after dispatching once work
  * arrived, NANOSTATE_ETIMEDOUT if none did. */
+/* [not in callback] */
 NANOSTATE_EXPORT int nanostate_app_wait(nanostate_app *app, int timeout_ms);
 
 /* --- Status ------------------------------------------------------------ */
-/* 1 if a hub heartbeat or answer arrived within two heartbeat periods. */
+/* [handle, for every status function] 1 if a hub heartbeat or answer arrived within two heartbeat periods. */
 NANOSTATE_EXPORT int nanostate_app_is_connected(const nanostate_app *app);
 /* 1 once the replica holds the hub's whole table (after the first snapshot)
  * and no resync is under way. */
@@ -286,6 +308,7 @@ NANOSTATE_EXPORT int nanostate_app_is_synced(const nanostate_app *app);
 NANOSTATE_EXPORT size_t nanostate_app_pending(const nanostate_app *app);
 /* Dispatches until the App is synced and nothing is pending, or timeout_ms
  * passes (NANOSTATE_ETIMEDOUT). */
+/* [not in callback] */
 NANOSTATE_EXPORT int nanostate_app_flush(nanostate_app *app, int timeout_ms);
 
 enum nanostate_app_stat {
@@ -299,6 +322,7 @@ enum nanostate_app_stat {
     NANOSTATE_APP_STAT_HUB_RESTARTS    /* new hub epochs seen */
 };
 /* Value of a counter, 0 for unknown ones. */
+/* [handle] */
 NANOSTATE_EXPORT uint64_t nanostate_app_stat(const nanostate_app *app, int stat);
 
 /* ======================================================================== */
@@ -313,29 +337,37 @@ NANOSTATE_EXPORT uint64_t nanostate_app_stat(const nanostate_app *app, int stat)
 
 typedef struct nanostate_hub nanostate_hub;
 
+/* [any thread] */
 NANOSTATE_EXPORT int nanostate_hub_create(nanostate_hub **out);
 /* Saves the state file (if any), closes every endpoint, frees everything.
  * NULL is accepted. */
+/* [not in callback] */
 NANOSTATE_EXPORT void nanostate_hub_close(nanostate_hub *hub);
 
+/* [handle] */
 NANOSTATE_EXPORT int nanostate_hub_set_int_option(nanostate_hub *hub, int option, int value);
 NANOSTATE_EXPORT int nanostate_hub_set_string_option(nanostate_hub *hub, int option, const char *value);
 
 /* Loads the state file set with NANOSTATE_OPT_STATE_FILE, if it exists.
  * 0 also when there is no file yet; NANOSTATE_EIO when it cannot be read,
  * NANOSTATE_EPROTO when it is corrupt. Call before the first dispatch. */
+/* [handle] */
 NANOSTATE_EXPORT int nanostate_hub_load(nanostate_hub *hub);
 /* Writes the state file now (atomically: a temporary file renamed). */
+/* [handle] */
 NANOSTATE_EXPORT int nanostate_hub_save(nanostate_hub *hub);
 
 /* Binds a nanomsg endpoint (tcp://, ipc://, ws://). May be called several
  * times. NANOSTATE_EURL, NANOSTATE_EADDRINUSE, NANOSTATE_EADDRNOTAVAIL. */
+/* [handle] */
 NANOSTATE_EXPORT int nanostate_hub_bind(nanostate_hub *hub, const char *url);
 
 /* Event loop integration, as for the App. */
 NANOSTATE_EXPORT int nanostate_hub_fd(const nanostate_hub *hub);
+/* [not in callback] */
 NANOSTATE_EXPORT int nanostate_hub_dispatch(nanostate_hub *hub);
 NANOSTATE_EXPORT int nanostate_hub_timeout(const nanostate_hub *hub);
+/* [not in callback] */
 NANOSTATE_EXPORT int nanostate_hub_wait(nanostate_hub *hub, int timeout_ms);
 
 /* --- Other transports ------------------------------------------------- */
@@ -350,23 +382,27 @@ typedef struct nanostate_hub_output {
 } nanostate_hub_output;
 typedef void (*nanostate_hub_output_fn)(void *user, const nanostate_hub_output *out);
 
+/* [handle] */
 NANOSTATE_EXPORT void nanostate_hub_on_output(nanostate_hub *hub, nanostate_hub_output_fn fn, void *user);
 /* Registers a peer of another transport; *peer gets its id (never 0). The
  * peer receives broadcasts from now on and a snapshot when it asks. */
+/* [handle] */
 NANOSTATE_EXPORT int nanostate_hub_peer_add(nanostate_hub *hub, uint64_t *peer);
 /* Feeds one frame received from a peer. 0, or the reason the frame was
  * rejected (NANOSTATE_EPROTO, ENAME, EVALUE, ETOOBIG); a rejected frame is
  * counted and dropped, and the peer may go on. */
+/* [not in callback] */
 NANOSTATE_EXPORT int nanostate_hub_peer_input(nanostate_hub *hub, uint64_t peer, const void *frame,
                                               size_t size);
-/* Flow control for a peer whose send queue backs up: while paused it gets
+/* [handle] Flow control for a peer whose send queue backs up: while paused it gets
  * nothing; on resume it gets one resync with the newest value of each state
  * that changed meanwhile, so its queue never holds more than one entry per
  * state. */
 NANOSTATE_EXPORT int nanostate_hub_peer_pause(nanostate_hub *hub, uint64_t peer);
 NANOSTATE_EXPORT int nanostate_hub_peer_resume(nanostate_hub *hub, uint64_t peer);
+/* [handle] */
 NANOSTATE_EXPORT int nanostate_hub_peer_remove(nanostate_hub *hub, uint64_t peer);
-/* Identity the peer last sent, or NULL if it sent nothing yet. */
+/* [handle] Identity the peer last sent, or NULL if it sent nothing yet. */
 NANOSTATE_EXPORT const char *nanostate_hub_peer_identity(const nanostate_hub *hub, uint64_t peer);
 
 /* --- The table, read-only, for monitors -------------------------------- */
@@ -381,19 +417,21 @@ typedef struct nanostate_hub_state {
 } nanostate_hub_state;
 typedef void (*nanostate_hub_state_fn)(void *user, const nanostate_hub_state *state);
 
+/* [handle] */
 NANOSTATE_EXPORT size_t nanostate_hub_count(const nanostate_hub *hub);
+/* [handle] */
 NANOSTATE_EXPORT int nanostate_hub_get(nanostate_hub *hub, const char *name, nanostate_hub_state *out);
 NANOSTATE_EXPORT void nanostate_hub_foreach(nanostate_hub *hub, nanostate_hub_state_fn fn, void *user);
-/* fn is called for every change of the table (removed states have an empty
+/* [handle] fn is called for every change of the table (removed states have an empty
  * value), after it was forwarded. */
 NANOSTATE_EXPORT void nanostate_hub_on_change(nanostate_hub *hub, nanostate_hub_state_fn fn, void *user);
-/* Sets or removes a state as the hub itself (sender "$hub"); the name may
+/* [handle] Sets or removes a state as the hub itself (sender "$hub"); the name may
  * start with '$'. For the hub's own figures ($hub/...) and monitors. */
 NANOSTATE_EXPORT int nanostate_hub_set_packed(nanostate_hub *hub, const char *name, const void *packed,
                                               size_t size);
 NANOSTATE_EXPORT int nanostate_hub_remove(nanostate_hub *hub, const char *name);
 
-/* Log lines (joins, resyncs, rejected frames with the reason). level: 0 info,
+/* [handle] Log lines (joins, resyncs, rejected frames with the reason). level: 0 info,
  * 1 warning. msg is borrowed. */
 typedef void (*nanostate_log_fn)(void *user, int level, const char *msg);
 NANOSTATE_EXPORT void nanostate_hub_on_log(nanostate_hub *hub, nanostate_log_fn fn, void *user);
@@ -411,6 +449,7 @@ enum nanostate_hub_stat {
     NANOSTATE_HUB_STAT_EPOCH,          /* this hub run's epoch */
     NANOSTATE_HUB_STAT_PEERS           /* peers of other transports (current) */
 };
+/* [handle] */
 NANOSTATE_EXPORT uint64_t nanostate_hub_stat(const nanostate_hub *hub, int stat);
 
 #ifdef __cplusplus
