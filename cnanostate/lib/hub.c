@@ -235,7 +235,7 @@ static void send_ack(nanostate_hub *hub, source *src, uint64_t session, uint64_t
     hub_reply(hub, &b, src);
 }
 
-static void send_heartbeat(nanostate_hub *hub)
+void hub_heartbeat(nanostate_hub *hub, source *to)
 {
     buffer b;
     msgpack_packer pk;
@@ -245,7 +245,10 @@ static void send_heartbeat(nanostate_hub *hub)
     msgpack_pack_uint64(&pk, hub->seq);
     msgpack_pack_uint64(&pk, (uint64_t)hub->heartbeat_ms);
     msgpack_pack_uint64(&pk, hub->max_frame);
-    hub_broadcast(hub, &b, NULL, 0, 0);
+    if (to)
+        hub_reply(hub, &b, to);
+    else
+        hub_broadcast(hub, &b, NULL, 0, 0);
 }
 
 /* --- the table ----------------------------------------------------------- */
@@ -406,7 +409,7 @@ static int input_sync(nanostate_hub *hub, source *src, const frame *f)
     hub_send_snapshot(hub, src, f->session, f->epoch, f->since, hwm);
     /* A newcomer learns the heartbeat period and frame limit at once. */
     if (joining)
-        send_heartbeat(hub);
+        hub_heartbeat(hub, src);
     return 0;
 }
 
@@ -473,7 +476,7 @@ static void run_timers(nanostate_hub *hub)
 {
     int64_t now = clock_now_ms();
     if (now >= hub->next_heartbeat || (hub->settle_due && now >= hub->settle_due)) {
-        send_heartbeat(hub);
+        hub_heartbeat(hub, NULL);
         hub->next_heartbeat = now + hub->heartbeat_ms;
         hub->settle_due = 0;
     }

@@ -29,8 +29,7 @@ typedef struct tombstone {
 
 typedef struct peer {
     uint64_t id;
-    uint64_t paused_at; /* seq it had when paused; 0: not paused */
-    int paused;
+    int paused; /* the front end sends it no broadcasts meanwhile */
     char *identity;
 } peer;
 
@@ -91,6 +90,9 @@ void hub_broadcast(nanostate_hub *hub, buffer *frame, source *src, int exclude_s
 /* Sends a frame meant for the source only: a peer gets it alone; nanomsg
  * cannot address one pipe, so every pipe gets it and the others ignore it. */
 void hub_reply(nanostate_hub *hub, buffer *frame, source *src);
+
+/* A heartbeat to one source, or to everyone when `to` is NULL. */
+void hub_heartbeat(nanostate_hub *hub, source *to);
 
 /* A buffer ready for a frame (nanomsg-allocated when nanomsg will send it). */
 void hub_frame_begin(nanostate_hub *hub, buffer *b, msgpack_packer *pk);

@@ -74,11 +74,7 @@ NANOSTATE_EXPORT int nanostate_hub_peer_pause(nanostate_hub *hub, uint64_t id)
     peer *p = hub ? hub_peer_find(hub, id) : NULL;
     if (!p)
         return NANOSTATE_EINVAL;
-    if (!p->paused) {
-        /* Everything up to now is already queued for it. */
-        p->paused = 1;
-        p->paused_at = hub->seq;
-    }
+    p->paused = 1;
     return 0;
 }
 
@@ -90,10 +86,11 @@ NANOSTATE_EXPORT int nanostate_hub_peer_resume(nanostate_hub *hub, uint64_t id)
     if (!p->paused)
         return 0;
     p->paused = 0;
-    /* One delta with the newest value of each state changed meanwhile. The
-     * session 0 address tells the client it is an unrequested catch-up. */
+    /* A heartbeat shows the client how far behind it is; it then pulls the
+     * newest value of each state that changed meanwhile (SYNC), one chunk at
+     * a time, like any App that lost frames. */
     source src = {id, NULL};
-    hub_send_snapshot(hub, &src, 0, hub->epoch, p->paused_at, 0);
+    hub_heartbeat(hub, &src);
     return 0;
 }
 

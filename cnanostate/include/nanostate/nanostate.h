@@ -394,10 +394,12 @@ NANOSTATE_EXPORT int nanostate_hub_peer_add(nanostate_hub *hub, uint64_t *peer);
 /* [not in callback] */
 NANOSTATE_EXPORT int nanostate_hub_peer_input(nanostate_hub *hub, uint64_t peer, const void *frame,
                                               size_t size);
-/* [handle] Flow control for a peer whose send queue backs up: while paused it gets
- * nothing; on resume it gets one resync with the newest value of each state
- * that changed meanwhile, so its queue never holds more than one entry per
- * state. */
+/* [handle] Flow control for a peer whose send queue backs up: while paused
+ * the front end sends it no broadcasts (to == 0 outputs skip it: the front
+ * end checks its own paused flag). On resume the peer gets a heartbeat, sees
+ * from its sequence number that it fell behind, and pulls the newest value
+ * of each state that changed meanwhile, one chunk at a time: its queue never
+ * holds more than about one entry per state. */
 NANOSTATE_EXPORT int nanostate_hub_peer_pause(nanostate_hub *hub, uint64_t peer);
 NANOSTATE_EXPORT int nanostate_hub_peer_resume(nanostate_hub *hub, uint64_t peer);
 /* [handle] */
