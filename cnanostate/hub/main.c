@@ -30,7 +30,7 @@ static void on_signal(int sig)
 static void usage(FILE *to)
 {
     fputs("usage: nanostate-hub [-b|--bind URL]... [--state-file PATH] [--max-frame BYTES]\n"
-          "                     [--heartbeat MS] [-v|--verbose] [-h|--help]\n",
+          "                     [--heartbeat MS] [--stats[=MS]] [-v|--verbose] [-h|--help]\n",
           to);
 }
 
@@ -53,6 +53,10 @@ static void help(void)
           "                        frames are dropped and counted\n"
           "      --heartbeat MS    heartbeat period (default 1000); Apps consider the hub\n"
           "                        gone after two periods without a frame\n"
+          "      --stats[=MS]      publish the hub's figures as read-only states every MS\n"
+          "                        (default 1000): $hub/clients, $hub/messages_in_per_s,\n"
+          "                        $hub/messages_out_per_s, $hub/rejected, $hub/states,\n"
+          "                        $hub/uptime_s; watch them with nanostate watch '$hub/*'\n"
           "  -v, --verbose         log joins, resyncs and rejected frames to stderr\n"
           "  -h, --help            this text\n"
           "\n"
@@ -118,12 +122,13 @@ int main(int argc, char **argv)
         {"state-file", required_argument, NULL, 's'},
         {"max-frame", required_argument, NULL, 'm'},
         {"heartbeat", required_argument, NULL, 'H'},
+        {"stats", optional_argument, NULL, 'S'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *binds[MAX_BINDS];
-    int nbinds = 0, verbose = 0, max_frame = 0, heartbeat = 0;
+    int nbinds = 0, verbose = 0, max_frame = 0, heartbeat = 0, stats_ms = 0;
     const char *state_file = NULL;
     int c;
     opterr = 0;
@@ -142,6 +147,11 @@ int main(int argc, char **argv)
         case 'H':
             if (parse_int(optarg, 10, 3600 * 1000, &heartbeat) != 0)
                 return usage_error("--heartbeat takes milliseconds from 10 to 3600000");
+            break;
+        case 'S':
+            stats_ms = 1000;
+            if (optarg && parse_int(optarg, 10, 3600 * 1000, &stats_ms) != 0)
+                return usage_error("--stats takes milliseconds from 10 to 3600000");
             break;
         case 'v': verbose = 1; break;
         case 'h': help(); return 0;
@@ -173,6 +183,8 @@ int main(int argc, char **argv)
         nanostate_hub_set_int_option(hub, NANOSTATE_OPT_MAX_FRAME, max_frame);
     if (heartbeat)
         nanostate_hub_set_int_option(hub, NANOSTATE_OPT_HEARTBEAT_MS, heartbeat);
+    if (stats_ms)
+        nanostate_hub_set_int_option(hub, NANOSTATE_OPT_STATS_MS, stats_ms);
     if (state_file) {
         nanostate_hub_set_string_option(hub, NANOSTATE_OPT_STATE_FILE, state_file);
         if (!verbose)

@@ -59,6 +59,8 @@ NANOSTATE_EXPORT int nanostate_hub_create(nanostate_hub **out)
     int64_t now = clock_now_ms();
     hub->next_heartbeat = now; /* announce ourselves at once */
     hub->next_expire = now + EXPIRE_EVERY_MS;
+    hub->started_at = now;
+    hub->figures_at = now;
     buffer_init(&hub->scratch, 0);
     hub->tombs = calloc(hub->tomb_cap, sizeof *hub->tombs);
     if (!hub->tombs || table_init(&hub->table) != 0 || senders_init(&hub->senders) != 0) {
@@ -109,6 +111,12 @@ NANOSTATE_EXPORT int nanostate_hub_set_int_option(nanostate_hub *hub, int option
         if (value < 10 || value > 3600 * 1000)
             return NANOSTATE_EINVAL;
         hub->heartbeat_ms = value;
+        return 0;
+    case NANOSTATE_OPT_STATS_MS:
+        if (value < 0 || (value > 0 && value < 10))
+            return NANOSTATE_EINVAL;
+        hub->stats_ms = value;
+        hub->next_figures = clock_now_ms() + value;
         return 0;
     case NANOSTATE_OPT_SAVE_DELAY_MS:
         if (value < 0)
@@ -485,6 +493,10 @@ static void run_timers(nanostate_hub *hub)
         if (hub_statefile_save(hub) != 0)
             hub->save_due = now + 1000; /* try again; the error was logged */
     }
+    if (hub->stats_ms && now >= hub->next_figures) {
+        hub_figures_publish(hub);
+        hub->next_figures = now + hub->stats_ms;
+    }
     if (now >= hub->next_expire) {
         senders_expire(&hub->senders, now, SESSION_IDLE_MS);
         hub->next_expire = now + EXPIRE_EVERY_MS;
@@ -534,6 +546,8 @@ NANOSTATE_EXPORT int nanostate_hub_timeout(const nanostate_hub *hub)
         due = hub->save_due;
     if (hub->next_expire < due)
         due = hub->next_expire;
+    if (hub->stats_ms && hub->next_figures < due)
+        due = hub->next_figures;
     int64_t left = due - clock_now_ms();
     return left < 0 ? 0 : (int)left;
 }

@@ -63,6 +63,11 @@ struct nanostate_hub {
     int64_t settle_due;     /* 0: none; early heartbeat after a burst */
     int64_t save_due;       /* 0: nothing unsaved */
     int64_t next_expire;
+    int64_t started_at;
+    int stats_ms;           /* $hub/ figures period; 0: off */
+    int64_t next_figures;
+    int64_t figures_at;     /* when the last figures were taken */
+    uint64_t figures_in, figures_out;
 
     peer *peers; /* sorted by id */
     size_t npeers, peers_cap;
@@ -108,6 +113,9 @@ void hub_send_snapshot(nanostate_hub *hub, source *src, uint64_t session, uint64
 /* hub_peers.c */
 peer *hub_peer_find(const nanostate_hub *hub, uint64_t id);
 void hub_peers_free(nanostate_hub *hub);
+
+/* hub_figures.c: publishes $hub/clients, messages_in_per_s, ... */
+void hub_figures_publish(nanostate_hub *hub);
 
 /* hub_statefile.c */
 int hub_statefile_save(nanostate_hub *hub);

@@ -170,7 +170,12 @@ enum nanostate_option {
     /* string: state file path; "" or NULL turns persistence off. (hub) */
     NANOSTATE_OPT_STATE_FILE,
     /* int, ms: delay between a change and its persistence. Default 200. (hub) */
-    NANOSTATE_OPT_SAVE_DELAY_MS
+    NANOSTATE_OPT_SAVE_DELAY_MS,
+    /* int, ms: publish the hub's figures as read-only states every so often:
+     * $hub/clients, $hub/clients/nanomsg, $hub/clients/other (peers of other
+     * transports), $hub/messages_in_per_s, $hub/messages_out_per_s,
+     * $hub/rejected, $hub/states, $hub/uptime_s. 0 (default): off. (hub) */
+    NANOSTATE_OPT_STATS_MS
 };
 
 /* ======================================================================== */
