@@ -138,17 +138,23 @@ static void run_flood(const char *url, int recv_buffer, int dispatch_every)
         }
     apptable_free(&hubt);
 
-    uint64_t gaps = 0, resyncs = 0, resends = 0;
+    uint64_t gaps = 0, resyncs = 0, resends = 0, sent = 0, delivered = 0;
     for (int i = 0; i < APPS; i++) {
+        sent += nanostate_app_stat(f.apps[i], NANOSTATE_APP_STAT_FRAMES_OUT);
+        delivered += nanostate_app_stat(f.apps[i], NANOSTATE_APP_STAT_FRAMES_IN);
         gaps += nanostate_app_stat(f.apps[i], NANOSTATE_APP_STAT_GAPS);
         resyncs += nanostate_app_stat(f.apps[i], NANOSTATE_APP_STAT_RESYNCS);
         resends += nanostate_app_stat(f.apps[i], NANOSTATE_APP_STAT_RESENDS);
     }
+    double secs = (double)(converged_at - start) / 1000.0;
     printf("# %s: %d updates in %lld ms (%.0f/s offered); converged %lld ms after the flood; "
-           "gaps %llu, resyncs %llu, re-sent %llu\n",
+           "gaps %llu, resyncs %llu, re-sent %llu; frames to the hub %llu (%.0f/s), "
+           "frames delivered to Apps %llu (%.0f/s)\n",
            url, UPDATES, (long long)(flood_end - start),
            UPDATES * 1000.0 / (double)(flood_end - start + 1), (long long)(converged_at - flood_end),
-           (unsigned long long)gaps, (unsigned long long)resyncs, (unsigned long long)resends);
+           (unsigned long long)gaps, (unsigned long long)resyncs, (unsigned long long)resends,
+           (unsigned long long)sent, (double)sent / secs, (unsigned long long)delivered,
+           (double)delivered / secs);
     /* A flood that dropped nothing proved nothing. */
     if (gaps == 0)
         fail_msg("no frame was dropped: the test did not exercise recovery");
