@@ -68,7 +68,7 @@ int frame_parse(frame *f, const void *data, size_t size, const char **why)
         int need = min_count(f->op);
         if (need < 0 || (op & ~(uint64_t)(OP_MASK | OP_FLAG_REBASE)))
             FAIL(NANOSTATE_EPROTO, "unknown op");
-        if ((int)f->count < need)
+        if (f->count < (uint32_t)need)
             FAIL(NANOSTATE_EPROTO, "too few fields for the op");
     }
     int is_update = f->op == OP_LEGACY || f->op == OP_SET || f->op == OP_DEL;
