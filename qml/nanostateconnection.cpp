@@ -116,6 +116,11 @@ bool NanostateConnection::remove(const QString &name)
     return m_app->removeState(name);
 }
 
+QStringList NanostateConnection::names() const
+{
+    return m_app->stateNames(); // QVariantMap keys: already sorted
+}
+
 NanostateApp *NanostateConnection::app() const
 {
     return m_app;

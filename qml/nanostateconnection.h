@@ -4,6 +4,7 @@
 
 #include <QtCore/QObject>
 #include <QtCore/QString>
+#include <QtCore/QStringList>
 #include <QtCore/QVariant>
 #include <QtQml/QJSValue>
 #include <QtQml/QQmlParserStatus>
@@ -68,6 +69,9 @@ public:
     // The value of a state, or defaultValue (undefined if not given).
     Q_INVOKABLE QVariant get(const QString &name, const QVariant &defaultValue = QVariant()) const;
     Q_INVOKABLE bool remove(const QString &name);
+    // Every state's name, sorted (Object.keys(states) also lists the map's
+    // own members).
+    Q_INVOKABLE QStringList names() const;
 
     // For NanostateValue and C++ users; owned by this object, never null.
     NanostateApp *app() const;

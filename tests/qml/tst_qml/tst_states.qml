@@ -100,6 +100,19 @@ Item {
             compare(updatesOf("signals/a").length, 2)
         }
 
+        function test_names_lists_states_only() {
+            compare(cli.set("names/b", "2"), 0)
+            compare(cli.set("names/a", "1"), 0)
+            tryVerify(function() { return ns.names().indexOf("names/b") >= 0 })
+            var names = ns.names()
+            verify(names.indexOf("names/a") >= 0)
+            verify(names.indexOf("names/a") < names.indexOf("names/b"))  // sorted
+            verify(names.indexOf("objectName") < 0)
+            verify(names.indexOf("keys") < 0)
+            compare(cli.remove("names/a"), 0)
+            tryVerify(function() { return ns.names().indexOf("names/a") < 0 })
+        }
+
         function test_write_through_states_publishes() {
             compare(cli.setJson("robot/speed", "0.2"), 0)
             tryCompare(root, "robotSpeed", 0.2)
