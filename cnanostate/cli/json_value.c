@@ -179,7 +179,8 @@ static json_t *ext_object(const msgpack_object_ext *ext)
 
 static json_t *json_from_str(const msgpack_object_str *str)
 {
-    json_t *json = json_stringn(str->ptr, str->size);
+    /* msgpack-c leaves ptr NULL for "", which jansson refuses. */
+    json_t *json = str->size ? json_stringn(str->ptr, str->size) : json_string("");
     return json ? json : bin_object(str->ptr, str->size); /* not UTF-8 */
 }
 

@@ -173,7 +173,7 @@ hex() {
 
 usage_hint='usage: nanostate [options] set|get|del|dump|watch ... (try --help)'
 
-echo "1..60"
+echo "1..61"
 
 if ! start_hub "$url"; then
     echo "Bail out! the hub at $url did not answer within 5 s: $(cat "$tmp/hub.err")"
@@ -258,6 +258,9 @@ expect "get prints a string raw" 0 'auto pilot' '' ns get robot/mode
 
 expect "without --json a value that looks like a number stays a string" 0 \
     '{"name":"robot/arm/angle","value":"42","sender":"tester"}' '' ns --json get robot/arm/angle
+ns --json set empty/str '""' >/dev/null 2>&1
+expect "get --json prints an empty string as \"\", not as bytes" 0 \
+    '{"name":"empty/str","value":"","sender":"tester"}' '' ns --json get empty/str
 
 expect "get --json prints the state as one JSON object" 0 \
     '{"name":"robot/name","value":"r2d2","sender":"tester"}' '' ns get robot/name --json
@@ -395,15 +398,12 @@ tail -n +3 "$tmp/gone.out" >"$tmp/gone.tail"
 check "watch --json prints states and changes as objects with their sender" 0 "$status" \
     '{"name":"gone/a","value":"1","sender":"tester"}
 {"name":"gone/b","value":[true],"sender":"other"}' '' "$tmp/gone.head" "$tmp/gone.out.err"
-# A known library bug, reported as TAP TODO until fixed: a removal's
-# nanostate_update.sender is "" instead of the remover's identity.
 removal=''
 read_output removal "$tmp/gone.tail"
 if [[ $removal == '{"name":"gone/a","removed":true,"sender":"deleter"}' ]]; then
     pass "watch --json reports a removal with the remover as sender"
 else
-    fail "watch --json reports a removal with the remover as sender # TODO libnanostate gives removals an empty sender" \
-        "got: $removal"
+    fail "watch --json reports a removal with the remover as sender" "got: $removal"
 fi
 
 ns set gone/c 1 >/dev/null 2>&1
