@@ -5,10 +5,10 @@
 
 #include <QtCore/QCoreApplication>
 
-NanostateAppPrivate::NanostateAppPrivate(NanostateApp *q) : q_ptr(q)
+NanostateAppPrivate::NanostateAppPrivate(NanostateApp *q) : q_ptr(q), timer(new QTimer(q))
 {
-    timer.setSingleShot(true);
-    timer.setTimerType(Qt::PreciseTimer);
+    timer->setSingleShot(true);
+    timer->setTimerType(Qt::PreciseTimer);
 }
 
 void NanostateAppPrivate::onUpdate(void *user, const nanostate_update *u)
@@ -38,12 +38,21 @@ void NanostateAppPrivate::emitEvents()
     Q_Q(NanostateApp);
     const QVector<Event> batch = std::move(events);
     events.clear();
+    const quint64 current = generation;
     const int conn = connectedEvent;
     connectedEvent = -1;
     if (conn >= 0 && bool(conn) != connected) {
         connected = conn;
         emit q->connectedChanged(connected);
+        if (generation != current)
+            return; // a slot closed the App
     }
+    // Only the newest change of each name is emitted: it is what the replica
+    // holds. An older value written back by a slot would be a real change,
+    // and two Apps doing so would replay each other's batches forever.
+    QHash<QString, int> newest;
+    for (int i = 0; i < batch.size(); ++i)
+        newest.insert(batch.at(i).name, i);
     for (const Event &e : batch) {
         if (e.removed) {
             states.remove(e.name);
@@ -55,7 +64,12 @@ void NanostateAppPrivate::emitEvents()
     }
     if (!batch.isEmpty())
         emit q->statesChanged();
-    for (const Event &e : batch) {
+    for (int i = 0; i < batch.size(); ++i) {
+        if (generation != current)
+            return; // a slot closed the App: nothing more from this batch
+        const Event &e = batch.at(i);
+        if (newest.value(e.name) != i)
+            continue;
         if (e.removed)
             emit q->stateRemoved(e.name);
         else
@@ -93,9 +107,9 @@ void NanostateAppPrivate::armTimer()
 {
     const int ms = app ? nanostate_app_timeout(app) : -1;
     if (ms < 0)
-        timer.stop();
+        timer->stop();
     else
-        timer.start(ms);
+        timer->start(ms);
 }
 
 bool NanostateAppPrivate::fail(NanostateApp::Error e, const QString &message)
@@ -129,9 +143,10 @@ void NanostateAppPrivate::release()
         notifier->deleteLater();
         notifier = nullptr;
     }
-    timer.stop();
+    timer->stop();
     nanostate_app_close(app);
     app = nullptr;
+    ++generation;
 }
 
 NanostateApp::NanostateApp(QObject *parent) : NanostateApp(QString(), QString(), parent) { }
@@ -142,7 +157,8 @@ NanostateApp::NanostateApp(const QString &url, const QString &identity, QObject 
     Q_D(NanostateApp);
     d->url = url;
     d->identity = identity;
-    connect(&d->timer, &QTimer::timeout, this, [d] { d->dispatch(); });
+    qRegisterMetaType<NanostateApp::Error>();
+    connect(d->timer, &QTimer::timeout, this, [d] { d->dispatch(); });
 }
 
 NanostateApp::~NanostateApp()

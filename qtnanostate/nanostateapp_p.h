@@ -45,7 +45,8 @@ public:
     QString identity;
     nanostate_app *app = nullptr;
     QSocketNotifier *notifier = nullptr;
-    QTimer timer;
+    // A child of the App, so that moveToThread() takes it along.
+    QTimer *timer = nullptr;
     // The replica as QVariants, kept in step by the update callback so that
     // reads do not decode msgpack again.
     QVariantMap states;
@@ -56,6 +57,8 @@ public:
     bool synced = false;
     bool dispatching = false;
     bool closeRequested = false;
+    // Counts close()s: a batch being emitted stops when a slot closes the App.
+    quint64 generation = 0;
     NanostateApp::Error error = NanostateApp::NoError;
     QString errorString;
 };

@@ -36,9 +36,21 @@ bool packString(msgpack_packer *pk, const QString &s)
     return msgpack_pack_str_with_body(pk, utf8.constData(), size_t(utf8.size())) == 0;
 }
 
-template<typename Map>
-bool packMap(msgpack_packer *pk, const Map &map, int depth, QString *error)
+// depth: how many arrays and maps enclose the container about to be packed;
+// docs/PROTOCOL.md counts [1] as level 1, so the container is level depth + 1.
+bool tooDeep(int depth, QString *error)
 {
+    if (depth < maxDepth)
+        return false;
+    if (error)
+        *error = QStringLiteral("value nested deeper than %1 levels").arg(maxDepth);
+    return true;
+}
+
+bool packMap(msgpack_packer *pk, const QVariantMap &map, int depth, QString *error)
+{
+    if (tooDeep(depth, error))
+        return false;
     msgpack_pack_map(pk, size_t(map.size()));
     for (auto it = map.constBegin(); it != map.constEnd(); ++it) {
         packString(pk, it.key());
@@ -50,11 +62,6 @@ bool packMap(msgpack_packer *pk, const Map &map, int depth, QString *error)
 
 bool packValue(msgpack_packer *pk, const QVariant &v, int depth, QString *error)
 {
-    if (depth > maxDepth) {
-        if (error)
-            *error = QStringLiteral("value nested deeper than %1 levels").arg(maxDepth);
-        return false;
-    }
     const int type = v.userType();
     switch (type) {
     case QMetaType::UnknownType:
@@ -99,6 +106,8 @@ bool packValue(msgpack_packer *pk, const QVariant &v, int depth, QString *error)
         return true;
     }
     case QMetaType::QStringList: {
+        if (tooDeep(depth, error))
+            return false;
         const QStringList list = v.toStringList();
         msgpack_pack_array(pk, size_t(list.size()));
         for (const QString &s : list)
@@ -106,6 +115,8 @@ bool packValue(msgpack_packer *pk, const QVariant &v, int depth, QString *error)
         return true;
     }
     case QMetaType::QVariantList: {
+        if (tooDeep(depth, error))
+            return false;
         const QVariantList list = v.toList();
         msgpack_pack_array(pk, size_t(list.size()));
         for (const QVariant &item : list)
@@ -115,8 +126,15 @@ bool packValue(msgpack_packer *pk, const QVariant &v, int depth, QString *error)
     }
     case QMetaType::QVariantMap:
         return packMap(pk, v.toMap(), depth, error);
-    case QMetaType::QVariantHash:
-        return packMap(pk, v.toHash(), depth, error);
+    case QMetaType::QVariantHash: {
+        // In key order like a QVariantMap, not in hash order (which changes
+        // from run to run): equal values must give equal bytes.
+        const QVariantHash hash = v.toHash();
+        QVariantMap map;
+        for (auto it = hash.cbegin(); it != hash.cend(); ++it)
+            map.insert(it.key(), it.value());
+        return packMap(pk, map, depth, error);
+    }
     case QMetaType::QDateTime: {
         const qint64 ms = v.toDateTime().toMSecsSinceEpoch();
         msgpack_timestamp ts;
@@ -277,7 +295,7 @@ QVariant NanostateVariant::unpack(const char *data, size_t size, QString *error)
         // Depth and sizes were checked by libnanostate for values it hands
         // out; the limits here guard direct callers.
         msgpack::unpack_limit limit(0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff,
-                                    0xffffffff, maxDepth + 1);
+                                    0xffffffff, maxDepth);
         std::size_t offset = 0;
         msgpack::object_handle oh = msgpack::unpack(data, size, offset, nullptr, nullptr, limit);
         if (offset != size) {

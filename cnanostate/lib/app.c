@@ -51,8 +51,15 @@ struct nanostate_app {
     senders senders;
     table outbox;  /* own updates the hub has not accepted, in-flight ones first */
     entry *first_queued;
+    /* Frames sent and not yet accepted, oldest first (a ring): the window
+     * counts their bytes until the hub accepts them, even when a newer set
+     * of the same name has replaced the value meanwhile. */
+    struct flight {
+        uint64_t aseq;
+        size_t bytes;
+    } *flights;
+    size_t flights_cap, flights_start, inflight_count;
     size_t inflight_bytes;
-    size_t inflight_count;
     uint64_t next_aseq;
     uint64_t rebase_aseq;
     int need_rebase;
@@ -196,9 +203,7 @@ static int differs(nanostate_app *app, const char *name, size_t len, int exists,
 static void requeue(nanostate_app *app, entry *e)
 {
     if (e->flags & OUT_INFLIGHT) {
-        e->flags &= ~OUT_INFLIGHT;
-        app->inflight_bytes -= e->value_len + e->name_len;
-        app->inflight_count--;
+        e->flags &= ~OUT_INFLIGHT; /* its frame still counts in the window */
     } else if (app->first_queued == e) {
         app->first_queued = e->next;
     }
@@ -215,9 +220,45 @@ static void rebase_inflight(nanostate_app *app)
         app->stats[ST_RESENDS]++;
     }
     app->first_queued = app->outbox.head;
-    app->inflight_bytes = 0;
+    app->flights_start = 0;
     app->inflight_count = 0;
+    app->inflight_bytes = 0;
     app->need_rebase = 1;
+}
+
+static int flight_push(nanostate_app *app, uint64_t aseq, size_t bytes)
+{
+    if (app->inflight_count == app->flights_cap) {
+        size_t cap = app->flights_cap ? app->flights_cap * 2 : 64;
+        struct flight *f = malloc(cap * sizeof *f);
+        if (!f)
+            return -1;
+        for (size_t i = 0; i < app->inflight_count; i++)
+            f[i] = app->flights[(app->flights_start + i) % app->flights_cap];
+        free(app->flights);
+        app->flights = f;
+        app->flights_cap = cap;
+        app->flights_start = 0;
+    }
+    struct flight *f = &app->flights[(app->flights_start + app->inflight_count) % app->flights_cap];
+    f->aseq = aseq;
+    f->bytes = bytes;
+    app->inflight_count++;
+    app->inflight_bytes += bytes;
+    return 0;
+}
+
+/* Frames up to aseq `hwm` left the window. */
+static int flights_ack(nanostate_app *app, uint64_t hwm)
+{
+    int progress = 0;
+    while (app->inflight_count && app->flights[app->flights_start].aseq <= hwm) {
+        app->inflight_bytes -= app->flights[app->flights_start].bytes;
+        app->flights_start = (app->flights_start + 1) % app->flights_cap;
+        app->inflight_count--;
+        progress = 1;
+    }
+    return progress;
 }
 
 static void flush_outbox(nanostate_app *app)
@@ -229,6 +270,8 @@ static void flush_outbox(nanostate_app *app)
         size_t cost = e->value_len + e->name_len;
         if (app->inflight_count > 0 && app->inflight_bytes + cost > app->send_window)
             break;
+        if (flight_push(app, app->next_aseq, cost) != 0)
+            break; /* out of memory: try again on the next dispatch */
         uint64_t aseq = app->next_aseq++;
         int op = (e->flags & OUT_DELETE) ? OP_DEL : OP_SET;
         if (app->need_rebase) {
@@ -245,8 +288,6 @@ static void flush_outbox(nanostate_app *app)
         send_frame(app, &b);
         e->seq = aseq;
         e->flags |= OUT_INFLIGHT;
-        app->inflight_bytes += cost;
-        app->inflight_count++;
         app->first_queued = e->next;
         if (!app->ping_due) {
             app->ping_retry_ms = PING_FIRST_MS;
@@ -258,12 +299,9 @@ static void flush_outbox(nanostate_app *app)
 /* The hub applied every frame of ours up to aseq `hwm`. */
 static void ack_upto(nanostate_app *app, uint64_t hwm)
 {
-    int progress = 0;
+    int progress = flights_ack(app, hwm);
     entry *e;
     while ((e = app->outbox.head) && (e->flags & OUT_INFLIGHT) && e->seq <= hwm) {
-        app->inflight_bytes -= e->value_len + e->name_len;
-        app->inflight_count--;
-        progress = 1;
         /* The replica holds what the hub made of it; the overlay goes. */
         entry *r = table_find(&app->replica, entry_name(e), e->name_len);
         int changed = (e->flags & OUT_DELETE) ? r != NULL
@@ -655,6 +693,7 @@ NANOSTATE_EXPORT void nanostate_app_close(nanostate_app *app)
     table_free(&app->replica, &app->senders);
     table_free(&app->outbox, NULL);
     senders_free(&app->senders);
+    free(app->flights);
     free(app->identity);
     free(app);
 }
