@@ -700,6 +700,8 @@ NANOSTATE_EXPORT uint64_t nanostate_hub_stat(const nanostate_hub *hub, int stat)
     case NANOSTATE_HUB_STAT_SEQ: return hub->seq;
     case NANOSTATE_HUB_STAT_EPOCH: return hub->epoch;
     case NANOSTATE_HUB_STAT_PEERS: return hub->npeers;
+    case NANOSTATE_HUB_STAT_CONNECTIONS:
+        return hub->bound ? nn_get_statistic(hub->sock, NN_STAT_CURRENT_CONNECTIONS) : 0;
     default: return 0;
     }
 }

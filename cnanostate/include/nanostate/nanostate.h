@@ -454,7 +454,8 @@ enum nanostate_hub_stat {
     NANOSTATE_HUB_STAT_STATES,         /* states in the table (current) */
     NANOSTATE_HUB_STAT_SEQ,            /* latest sequence number */
     NANOSTATE_HUB_STAT_EPOCH,          /* this hub run's epoch */
-    NANOSTATE_HUB_STAT_PEERS           /* peers of other transports (current) */
+    NANOSTATE_HUB_STAT_PEERS,          /* peers of other transports (current) */
+    NANOSTATE_HUB_STAT_CONNECTIONS     /* nanomsg connections (current) */
 };
 /* [handle] */
 NANOSTATE_EXPORT uint64_t nanostate_hub_stat(const nanostate_hub *hub, int stat);

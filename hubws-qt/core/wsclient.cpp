@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: MIT
+#include "wsclient.h"
+#include "hubengine.h"
+
+#include <QtNetwork/QSslSocket>
+#include <QtWebSockets/QWebSocket>
+
+#include <QtEndian>
+
+namespace {
+// The header of one unfragmented, unmasked binary WebSocket frame (RFC 6455
+// 5.2); servers never mask.
+int binaryFrameHeader(quint64 size, char *out)
+{
+    out[0] = char(0x82); // FIN, opcode 2
+    if (size <= 125) {
+        out[1] = char(size);
+        return 2;
+    }
+    if (size <= 0xffff) {
+        out[1] = char(126);
+        qToBigEndian<quint16>(quint16(size), out + 2);
+        return 4;
+    }
+    out[1] = char(127);
+    qToBigEndian<quint64>(size, out + 2);
+    return 10;
+}
+
+const QWebSocketProtocol::CloseCode closeTryAgainLater = QWebSocketProtocol::CloseCode(1013);
+} // namespace
+
+WsClient::WsClient(QWebSocket *webSocket, QTcpSocket *socket, HubEngine *engine,
+                   const Limits &limits, QObject *parent)
+    : QObject(parent), ws(webSocket), tcp(socket), engine(engine), limits(limits)
+{
+    ws->setParent(this);
+    peerAddress = QStringLiteral("%1:%2").arg(ws->peerAddress().toString()).arg(ws->peerPort());
+    requestOrigin = ws->origin();
+    since = QDateTime::currentDateTimeUtc();
+    ws->setMaxAllowedIncomingFrameSize(quint64(limits.maxFrame));
+    ws->setMaxAllowedIncomingMessageSize(quint64(limits.maxFrame));
+
+    stallTimer.setSingleShot(true);
+    connect(&stallTimer, &QTimer::timeout, this, &WsClient::onStalled);
+    cutTimer.setSingleShot(true);
+    connect(&cutTimer, &QTimer::timeout, this, [this] {
+        if (tcp)
+            tcp->abort();
+        onDisconnected();
+    });
+
+    connect(ws, &QWebSocket::binaryMessageReceived, this, &WsClient::onMessage);
+    connect(ws, &QWebSocket::textMessageReceived, this, [this] {
+        close(QWebSocketProtocol::CloseCodeDatatypeNotSupported,
+              QStringLiteral("Nanostate frames are binary messages"));
+    });
+    connect(ws, &QWebSocket::aboutToClose, this, &WsClient::onClosing);
+    connect(ws, &QWebSocket::disconnected, this, &WsClient::onDisconnected);
+    if (tcp) {
+        // Queued: the drain may resume the peer, which must not happen
+        // inside an engine call that is writing to this socket.
+        connect(tcp, &QTcpSocket::bytesWritten, this, &WsClient::onDrained, Qt::QueuedConnection);
+        if (auto *ssl = qobject_cast<QSslSocket *>(tcp.data())) {
+            encrypted = true;
+            connect(ssl, &QSslSocket::encryptedBytesWritten, this, &WsClient::onDrained,
+                    Qt::QueuedConnection);
+        }
+    }
+    id = engine->addPeer();
+    joined = id != 0;
+    if (ws->state() != QAbstractSocket::ConnectedState)
+        QMetaObject::invokeMethod(this, &WsClient::onDisconnected, Qt::QueuedConnection);
+}
+
+WsClient::~WsClient()
+{
+    leaveEngine();
+}
+
+QString WsClient::identity() const
+{
+    return joined ? engine->peerIdentity(id) : lastIdentity;
+}
+
+qint64 WsClient::backlog() const
+{
+    if (!tcp)
+        return 0;
+    qint64 n = tcp->bytesToWrite();
+    if (encrypted)
+        n += static_cast<QSslSocket *>(tcp.data())->encryptedBytesToWrite();
+    return n;
+}
+
+bool WsClient::send(const QByteArray &frame)
+{
+    if (closing || gone || !tcp)
+        return false;
+    char header[10];
+    tcp->write(header, binaryFrameHeader(quint64(frame.size()), header));
+    tcp->write(frame); // one copy, into the socket's buffer
+    ++outCount;
+    outBytes += quint64(frame.size());
+    if (!paused && backlog() > limits.maxQueue) {
+        paused = true;
+        ++pauseCount;
+        engine->pausePeer(id);
+        stallTimer.start(limits.stallTimeoutMs);
+        // We are inside an engine call: tell the world afterwards.
+        QTimer::singleShot(0, this, [this] {
+            if (!paused)
+                return;
+            emit logged(0, QStringLiteral("client %1 (%2) paused: %3 bytes unsent")
+                               .arg(id)
+                               .arg(peerAddress)
+                               .arg(backlog()));
+            emit pausedChanged(true);
+        });
+    }
+    return true;
+}
+
+void WsClient::onDrained()
+{
+    if (!paused || closing || gone || backlog() > limits.maxQueue / 4)
+        return;
+    paused = false;
+    stallTimer.stop();
+    emit logged(0, QStringLiteral("client %1 (%2) resumed").arg(id).arg(peerAddress));
+    engine->resumePeer(id); // it gets a heartbeat and pulls what it missed
+    emit pausedChanged(false);
+}
+
+void WsClient::onMessage(const QByteArray &message)
+{
+    ++inCount;
+    inBytes += quint64(message.size());
+    if (closing || gone)
+        return;
+    if (backlog() > 2 * limits.maxQueue) {
+        if (dropCount++ == 0 || dropCount % 1000 == 0)
+            emit logged(1, QStringLiteral("client %1 (%2) does not read: %3 frames from it dropped")
+                               .arg(id)
+                               .arg(peerAddress)
+                               .arg(dropCount));
+        return;
+    }
+    engine->input(id, message); // the engine logs rejected frames
+}
+
+void WsClient::onStalled()
+{
+    if (!paused || closing || gone)
+        return;
+    emit logged(1, QStringLiteral("client %1 (%2) stalled: paused for %3 ms with %4 bytes unsent; "
+                                  "closing it with 1013")
+                       .arg(id)
+                       .arg(peerAddress)
+                       .arg(limits.stallTimeoutMs)
+                       .arg(backlog()));
+    close(closeTryAgainLater, QStringLiteral("stalled"));
+}
+
+void WsClient::close(QWebSocketProtocol::CloseCode code, const QString &reason)
+{
+    if (closing || gone)
+        return;
+    closing = true;
+    stallTimer.stop();
+    leaveEngine();
+    ws->close(code, reason);
+    if (!gone)
+        cutTimer.start(limits.stallTimeoutMs);
+}
+
+void WsClient::onClosing()
+{
+    // The client closed, or QWebSocket did (1009 for a frame over the limit).
+    if (closing || gone)
+        return;
+    closing = true;
+    stallTimer.stop();
+    leaveEngine();
+    cutTimer.start(limits.stallTimeoutMs);
+}
+
+void WsClient::onDisconnected()
+{
+    if (gone)
+        return;
+    gone = true;
+    closing = true;
+    stallTimer.stop();
+    cutTimer.stop();
+    leaveEngine();
+    emit logged(0, QStringLiteral("client %1 (%2) left: close code %3%4")
+                       .arg(id)
+                       .arg(peerAddress)
+                       .arg(int(ws->closeCode()))
+                       .arg(ws->closeReason().isEmpty() ? QString()
+                                                        : QStringLiteral(" (%1)").arg(ws->closeReason())));
+    emit closed(this);
+}
+
+void WsClient::leaveEngine()
+{
+    if (!joined)
+        return;
+    joined = false;
+    lastIdentity = engine->peerIdentity(id);
+    engine->removePeer(id);
+}
