@@ -11,26 +11,10 @@ tmp="${NANOSTATE_TEST_TMP:?NANOSTATE_TEST_TMP must name a temporary folder}"
 url="ipc://$tmp/hub.sock"
 unset NANOSTATE_URL
 
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/testlib.sh"
+
 # ---------------------------------------------------------------------------
-# TAP and comparisons
-
-test_number=0
-
-pass() {
-    test_number=$((test_number + 1))
-    echo "ok $test_number - $1"
-}
-
-# fail DESCRIPTION [DIAGNOSTIC LINE]...
-fail() {
-    test_number=$((test_number + 1))
-    echo "not ok $test_number - $1"
-    shift
-    local line
-    for line in "$@"; do
-        printf '#   %s\n' "$line"
-    done
-}
+# Comparisons
 
 # read_output VAR FILE: the file's text without its final newline; a missing
 # final newline is shown, so that every expected output is exact.
@@ -46,14 +30,6 @@ read_output() {
     printf -v "$1" '%s' "$text"
 }
 
-# indent TEXT: one diagnostic line per line of TEXT.
-indent() {
-    local line
-    while IFS= read -r line; do
-        printf '    | %s\n' "$line"
-    done <<<"$1"
-}
-
 # check DESCRIPTION WANT_STATUS STATUS WANT_STDOUT WANT_STDERR OUT_FILE ERR_FILE
 check() {
     local description="$1" want_status="$2" status="$3" want_out="$4" want_err="$5"
@@ -62,20 +38,16 @@ check() {
     read_output err "$7"
     [[ $status == "$want_status" ]] || why+=("exit status: expected $want_status, got $status")
     if [[ $out != "$want_out" ]]; then
-        why+=("stdout expected:" "$(indent "$want_out")" "stdout got:" "$(indent "$out")")
+        why+=("stdout expected:" "$(indent <<<"$want_out")" "stdout got:" "$(indent <<<"$out")")
     fi
     if [[ $err != "$want_err" ]]; then
-        why+=("stderr expected:" "$(indent "$want_err")" "stderr got:" "$(indent "$err")")
+        why+=("stderr expected:" "$(indent <<<"$want_err")" "stderr got:" "$(indent <<<"$err")")
     fi
     if ((${#why[@]} == 0)); then
         pass "$description"
         return 0
     fi
-    local lines=() entry
-    for entry in "${why[@]}"; do
-        while IFS= read -r line; do lines+=("$line"); done <<<"$entry"
-    done
-    fail "$description" "${lines[@]}"
+    fail "$description" "${why[@]}"
     return 1
 }
 
@@ -96,40 +68,7 @@ ns() {
 }
 
 # ---------------------------------------------------------------------------
-# Background processes: hubs and watchers, ended by PID
-
-background_pids=()
-
-cleanup() {
-    local pid
-    for pid in "${background_pids[@]}"; do
-        kill "$pid" 2>/dev/null
-    done
-    for pid in "${background_pids[@]}"; do
-        wait "$pid" 2>/dev/null
-    done
-}
-trap cleanup EXIT
-
-now_ms() {
-    date +%s%3N
-}
-
-# wait_until_ready URL: retries a dump until the hub at URL answers, 5 s at most.
-wait_until_ready() {
-    local deadline=$(($(now_ms) + 5000))
-    until "$bin/nanostate" -c "$1" --timeout 200 dump >/dev/null 2>&1; do
-        (($(now_ms) < deadline)) || return 1
-    done
-}
-
-# start_hub URL: starts a hub on URL with a fast heartbeat; hub_pid gets its PID.
-start_hub() {
-    "$bin/nanostate-hub" -b "$1" --heartbeat 100 2>"$tmp/hub.err" &
-    hub_pid=$!
-    background_pids+=("$hub_pid")
-    wait_until_ready "$1"
-}
+# Watchers in the background
 
 # start_watch OUT_FILE ARGUMENT...: "ns watch ARGUMENT..." in the background;
 # watch_pid is the tool's own PID (not a subshell's), for signals.
@@ -138,31 +77,7 @@ start_watch() {
     shift
     "$bin/nanostate" -c "$url" -i tester watch "$@" </dev/null >"$out" 2>"$out.err" &
     watch_pid=$!
-    background_pids+=("$watch_pid")
-}
-
-# wait_for_lines FILE N: until FILE has N lines, 5 s at most.
-wait_for_lines() {
-    local deadline=$(($(now_ms) + 5000))
-    until [[ -f $1 && $(wc -l <"$1") -ge $2 ]]; do
-        (($(now_ms) < deadline)) || return 1
-        sleep 0.02
-    done
-}
-
-# wait_for_exit PID: its exit status, or 124 (after killing it) if it still
-# runs after 5 s.
-wait_for_exit() {
-    local deadline=$(($(now_ms) + 5000))
-    while kill -0 "$1" 2>/dev/null; do
-        if (($(now_ms) >= deadline)); then
-            kill -KILL "$1" 2>/dev/null
-            wait "$1" 2>/dev/null
-            return 124
-        fi
-        sleep 0.02
-    done
-    wait "$1"
+    track_pid "$watch_pid"
 }
 
 # hex FILE: the bytes of FILE as hex, one line.
@@ -173,12 +88,10 @@ hex() {
 
 usage_hint='usage: nanostate [options] set|get|del|dump|watch ... (try --help)'
 
-echo "1..61"
+plan 61
 
-if ! start_hub "$url"; then
-    echo "Bail out! the hub at $url did not answer within 5 s: $(cat "$tmp/hub.err")"
-    exit 1
-fi
+start_hub "$bin" "$url" "$tmp/hub.err" ||
+    bail_out "the hub at $url did not answer within 5 s: $(cat "$tmp/hub.err")"
 
 # ---------------------------------------------------------------------------
 # Help and usage errors (exit 2)
@@ -467,7 +380,7 @@ expect "set -l exits 3 when no hub accepts its lines" 3 '' \
 
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 tcp_url="tcp://127.0.0.1:$port"
-if start_hub "$tcp_url"; then
+if start_hub "$bin" "$tcp_url" "$tmp/hub.err"; then
     pass "a hub on $tcp_url answers"
 else
     fail "a hub on $tcp_url answers" "$(cat "$tmp/hub.err")"

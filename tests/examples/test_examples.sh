@@ -15,101 +15,10 @@ url="ipc://$tmp/hub.sock"
 unset NANOSTATE_URL
 export QT_QPA_PLATFORM=offscreen
 
-# ---------------------------------------------------------------------------
-# TAP
-
-test_number=0
-
-pass() {
-    test_number=$((test_number + 1))
-    echo "ok $test_number - $1"
-}
-
-# fail DESCRIPTION [DIAGNOSTIC]...: each line of each DIAGNOSTIC as a TAP comment.
-fail() {
-    test_number=$((test_number + 1))
-    echo "not ok $test_number - $1"
-    shift
-    local arg line
-    for arg in "$@"; do
-        while IFS= read -r line; do
-            printf '#   %s\n' "$line"
-        done <<<"$arg"
-    done
-}
-
-# ok_if DESCRIPTION STATUS [DIAGNOSTIC LINE]...: pass if STATUS is 0.
-ok_if() {
-    local description="$1" status="$2"
-    shift 2
-    if [[ $status == 0 ]]; then
-        pass "$description"
-    else
-        fail "$description" "$@"
-    fi
-}
-
-# lines_of FILE: FILE's lines (the last 20) as diagnostic lines.
-lines_of() {
-    tail -n 20 "$1" 2>/dev/null | sed 's/^/    | /'
-}
-
-# ---------------------------------------------------------------------------
-# Background processes, ended by PID
-
-background_pids=()
-
-cleanup() {
-    local pid
-    for pid in "${background_pids[@]}"; do
-        kill "$pid" 2>/dev/null
-    done
-    for pid in "${background_pids[@]}"; do
-        wait "$pid" 2>/dev/null
-    done
-}
-trap cleanup EXIT
-
-now_ms() {
-    date +%s%3N
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/testlib.sh"
 
 ns() {
     "$bin/nanostate" -c "$url" -i tester "$@"
-}
-
-# wait_for_line FILE LINE: until FILE holds exactly LINE, 5 s at most.
-wait_for_line() {
-    local deadline=$(($(now_ms) + 5000))
-    until grep -qxF -- "$2" "$1" 2>/dev/null; do
-        (($(now_ms) < deadline)) || return 1
-        sleep 0.02
-    done
-}
-
-# wait_for_exit PID SECONDS: its exit status, or 124 (after killing it) if it
-# still runs after SECONDS.
-wait_for_exit() {
-    local deadline=$(($(now_ms) + $2 * 1000))
-    while kill -0 "$1" 2>/dev/null; do
-        if (($(now_ms) >= deadline)); then
-            kill -KILL "$1" 2>/dev/null
-            wait "$1" 2>/dev/null
-            return 124
-        fi
-        sleep 0.02
-    done
-    wait "$1"
-}
-
-# start_hub: a hub on $url with a fast heartbeat, answering within 5 s.
-start_hub() {
-    "$bin/nanostate-hub" -b "$url" --heartbeat 100 2>"$tmp/hub.err" &
-    background_pids+=("$!")
-    local deadline=$(($(now_ms) + 5000))
-    until ns --timeout 200 dump >/dev/null 2>&1; do
-        (($(now_ms) < deadline)) || return 1
-    done
 }
 
 # man_sections PROGRAM: the section titles its --help prints, on one line;
@@ -119,12 +28,10 @@ man_sections() {
         grep -E '^[A-Z]' | tr '\n' ' '
 }
 
-echo "1..15"
+plan 15
 
-if ! start_hub; then
-    echo "Bail out! the hub at $url did not answer within 5 s: $(cat "$tmp/hub.err")"
-    exit 1
-fi
+start_hub "$bin" "$url" "$tmp/hub.err" ||
+    bail_out "the hub at $url did not answer within 5 s: $(cat "$tmp/hub.err")"
 
 # ---------------------------------------------------------------------------
 # nanostate-slider-demo
@@ -139,39 +46,39 @@ status=0
 "$bin/nanostate-slider-demo" --url "$url" --move-to 101 >"$tmp/out" 2>"$tmp/err" || status=$?
 [[ $status == 2 ]] && grep -q 'see --help' "$tmp/err"
 ok_if "slider: --move-to 101 is a usage error (status 2)" $? "status: $status" \
-    "$(lines_of "$tmp/err")"
+    "$(tail_of "$tmp/err")"
 
 # A: alone, on a hub without demo/level, it publishes its slider's 50.
 "$bin/nanostate-slider-demo" --url "$url" --identity slider-a --print-changes --quit-after 5000 \
     >"$tmp/a.out" 2>"$tmp/a.err" &
 a_pid=$!
-background_pids+=("$a_pid")
+track_pid "$a_pid"
 wait_for_line "$tmp/a.out" "demo/level = 50 (set by slider-a)" &&
     [[ $(ns get demo/level 2>&1) == 50 ]]
-ok_if "slider: alone on the hub, it publishes its initial 50" $? "$(lines_of "$tmp/a.out")" \
+ok_if "slider: alone on the hub, it publishes its initial 50" $? "$(tail_of "$tmp/a.out")" \
     "get demo/level: $(ns get demo/level 2>&1)"
 
 ns set demo/level 42 >/dev/null 2>&1
 wait_for_line "$tmp/a.out" "demo/level = 42 (set by tester)"
-ok_if "slider: follows 'nanostate set demo/level 42' (a string)" $? "$(lines_of "$tmp/a.out")"
+ok_if "slider: follows 'nanostate set demo/level 42' (a string)" $? "$(tail_of "$tmp/a.out")"
 
 ns --json set demo/level 17.6 >/dev/null 2>&1
 wait_for_line "$tmp/a.out" "demo/level = 18 (set by tester)"
-ok_if "slider: follows a double, rounded (17.6 -> 18)" $? "$(lines_of "$tmp/a.out")"
+ok_if "slider: follows a double, rounded (17.6 -> 18)" $? "$(tail_of "$tmp/a.out")"
 
 ns set demo/level high >/dev/null 2>&1
 wait_for_line "$tmp/a.out" "demo/level = high (not a number, set by tester)"
-ok_if "slider: shows a value that is not a number without moving" $? "$(lines_of "$tmp/a.out")"
+ok_if "slider: shows a value that is not a number without moving" $? "$(tail_of "$tmp/a.out")"
 
 # B moves its slider as a user would: A follows, and does not publish it back.
 "$bin/nanostate-slider-demo" --url "$url" --identity slider-b --print-changes --move-to 73 \
     --quit-after 5000 >"$tmp/b.out" 2>"$tmp/b.err" &
 b_pid=$!
-background_pids+=("$b_pid")
+track_pid "$b_pid"
 wait_for_line "$tmp/b.out" "demo/level = 73 (set by slider-b)" &&
     wait_for_line "$tmp/a.out" "demo/level = 73 (set by slider-b)"
 ok_if "slider: a second instance moves its slider to 73 and the first follows" $? \
-    "first:" "$(lines_of "$tmp/a.out")" "second:" "$(lines_of "$tmp/b.out")"
+    "first:" "$(tail_of "$tmp/a.out")" "second:" "$(tail_of "$tmp/b.out")"
 
 sleep 0.3 # room for an echo, if there were one
 want='{"name":"demo/level","value":73,"sender":"slider-b"}'
@@ -186,7 +93,7 @@ wait_for_exit "$b_pid" 5 >/dev/null
 status=0
 wait_for_exit "$a_pid" 10 || status=$?
 ok_if "slider: --quit-after 5000 ends it with status 0" "$status" "status: $status" \
-    "$(lines_of "$tmp/a.err")"
+    "$(tail_of "$tmp/a.err")"
 
 # ---------------------------------------------------------------------------
 # nanostate-dashboard
@@ -199,11 +106,8 @@ ok_if "dashboard: --help prints the man-page sections, with no display" $? "got:
 # The sensor demo publishes sensors/* (and its rate, 5.0, at start); then
 # another App sets its rate to 10 Hz.
 "$bin/nanostate-sensor-demo" "$url" >"$tmp/sensor.out" 2>&1 &
-background_pids+=("$!")
-deadline=$(($(now_ms) + 5000))
-until ns get sensors/rate_hz >/dev/null 2>&1 || (($(now_ms) >= deadline)); do
-    sleep 0.05
-done
+track_pid "$!"
+wait_until 5 ns get sensors/rate_hz >/dev/null 2>&1
 ns --json set sensors/rate_hz 10 >/dev/null 2>&1
 
 shot="$tmp/dashboard.png"
@@ -211,7 +115,7 @@ status=0
 QT_QUICK_BACKEND=software timeout 20 "$bin/nanostate-dashboard" --url "$url" --quit-after 10000 \
     --screenshot "$shot" >"$tmp/dash.out" 2>"$tmp/dash.err" || status=$?
 ok_if "dashboard: --screenshot with QT_QUICK_BACKEND=software exits 0" "$status" "status: $status" \
-    "$(lines_of "$tmp/dash.err")"
+    "$(tail_of "$tmp/dash.err")"
 
 number=' [0-9]+\.[0-9]'
 missing=()
@@ -221,11 +125,11 @@ for pattern in "^Temperature:$number °C\$" "^Humidity:$number %\$" "^Pressure:$
 done
 ((${#missing[@]} == 0))
 ok_if "dashboard: displays the sensor values, the door, the hub and the states table" $? \
-    "no line matching: ${missing[*]}" "$(lines_of "$tmp/dash.out")"
+    "no line matching: ${missing[*]}" "$(tail_of "$tmp/dash.out")"
 
 grep -qxF "Rate: 10.0 Hz" "$tmp/dash.out"
 ok_if "dashboard: the rate slider's NanostateValue shows the rate another App set" $? \
-    "$(lines_of "$tmp/dash.out")"
+    "$(tail_of "$tmp/dash.out")"
 
 # Decodes the PNG with the standard library: size, and how many colours.
 png_report="$(python3 - "$shot" 2>&1 <<'EOF'
@@ -273,4 +177,4 @@ env -u QT_QUICK_BACKEND timeout 20 "$bin/nanostate-dashboard" --url "ipc://$tmp/
     --quit-after 1500 --screenshot "$tmp/none.png" >"$tmp/none.out" 2>"$tmp/none.err" || status=$?
 [[ $status == 3 && ! -e $tmp/none.png ]] && grep -q 'no screenshot' "$tmp/none.err"
 ok_if "dashboard: without a hub, --quit-after ends it with status 3 and no screenshot" $? \
-    "status: $status" "$(lines_of "$tmp/none.err")"
+    "status: $status" "$(tail_of "$tmp/none.err")"

@@ -26,70 +26,19 @@ url="ipc://$tmp/hub.sock"
 unset NANOSTATE_URL LD_LIBRARY_PATH QML2_IMPORT_PATH QML_IMPORT_PATH
 export QT_QPA_PLATFORM=offscreen QT_QUICK_BACKEND=software
 
-# ---------------------------------------------------------------------------
-# TAP
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/testlib.sh"
 
-test_number=0
-
-pass() {
-    test_number=$((test_number + 1))
-    echo "ok $test_number - $1"
-}
-
-# fail DESCRIPTION [DIAGNOSTIC]...: each line of each DIAGNOSTIC as a TAP comment.
-fail() {
-    test_number=$((test_number + 1))
-    echo "not ok $test_number - $1"
-    shift
-    local arg line
-    for arg in "$@"; do
-        while IFS= read -r line; do
-            printf '#   %s\n' "$line"
-        done <<<"$arg"
-    done
-}
-
-# skip DESCRIPTION REASON: a test that cannot run because an earlier one failed.
-skip() {
-    test_number=$((test_number + 1))
-    echo "ok $test_number - $1 # SKIP $2"
-}
-
-# tail_of FILE: its last 15 lines, indented, for fail.
-tail_of() {
-    tail -n 15 "$1" 2>/dev/null | sed 's/^/    | /'
-}
-
-# ---------------------------------------------------------------------------
-# Background processes, ended by PID
-
-background_pids=()
-
-cleanup() {
-    local pid
-    for pid in "${background_pids[@]}"; do
-        kill "$pid" 2>/dev/null
-    done
-    for pid in "${background_pids[@]}"; do
-        wait "$pid" 2>/dev/null
-    done
-}
-trap cleanup EXIT
-
-now_ms() {
-    date +%s%3N
+# value_is NAME WANT: true when the installed CLI reads WANT for state NAME;
+# got_value holds what it read.
+value_is() {
+    got_value="$("$prefix/bin/nanostate" -c "$url" --timeout 500 get "$1" 2>&1)"
+    [[ $got_value == "$2" ]]
 }
 
 # wait_for_value NAME WANT: until the CLI reads WANT for state NAME, 10 s at
 # most; got_value holds the last reading.
 wait_for_value() {
-    local deadline=$(($(now_ms) + 10000))
-    while :; do
-        got_value="$("$prefix/bin/nanostate" -c "$url" --timeout 500 get "$1" 2>&1)"
-        [[ $got_value == "$2" ]] && return 0
-        (($(now_ms) < deadline)) || return 1
-        sleep 0.1
-    done
+    wait_until 10 value_is "$1" "$2"
 }
 
 # resolves_to BINARY LIBRARY_SONAME: the path ldd finds for it, without "..";
@@ -100,7 +49,7 @@ resolves_to() {
     [[ -z $path ]] || realpath -ms "$path"
 }
 
-echo "1..10"
+plan 10
 
 # ---------------------------------------------------------------------------
 # 1-3. Install, and what lands where
@@ -162,13 +111,8 @@ fi
 
 hub_ready=0
 if [[ -n $prefix ]]; then
-    "$prefix/bin/nanostate-hub" -b "$url" --heartbeat 100 2>"$tmp/hub.err" &
-    background_pids+=("$!")
-    deadline=$(($(now_ms) + 5000))
-    until "$prefix/bin/nanostate" -c "$url" -i tester --timeout 200 set install/greeting hello \
-        >/dev/null 2>&1; do
-        (($(now_ms) < deadline)) || break
-    done
+    start_hub "$prefix/bin" "$url" "$tmp/hub.err" &&
+        "$prefix/bin/nanostate" -c "$url" -i tester set install/greeting hello >/dev/null 2>&1
     wait_for_value install/greeting hello && hub_ready=1
 fi
 if ((hub_ready)); then
@@ -358,7 +302,7 @@ if ((qt_built && hub_ready)); then
     QML2_IMPORT_PATH="$qml_dir" "$app_dir/qtapp" "$url" "$app_dir/main.qml" \
         >"$tmp/qtapp.out" 2>&1 &
     qtapp_pid=$!
-    background_pids+=("$qtapp_pid")
+    track_pid "$qtapp_pid"
     if wait_for_value install/from_cpp "hello via C++"; then
         pass "$cpp_test"
     else
