@@ -10,8 +10,15 @@
 #include "unixsignals.h"
 #include "wsserver.h"
 
+#include "monitoroptions.h"
+#include "monitorwindow.h"
+
 #include <QtCore/QCoreApplication>
+#include <QtCore/QScopedPointer>
 #include <QtNetwork/QHostAddress>
+#include <QtWidgets/QApplication>
+
+#include <cstring>
 
 #include <cstdio>
 #include <sys/resource.h>
@@ -27,8 +34,11 @@ void printErr(const QString &text)
     std::fflush(stderr);
 }
 
-bool hasDisplay()
+bool hasDisplay(int argc, char **argv)
 {
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "-platform") == 0)
+            return true;
     return qEnvironmentVariableIsSet("QT_QPA_PLATFORM") || qEnvironmentVariableIsSet("DISPLAY")
         || qEnvironmentVariableIsSet("WAYLAND_DISPLAY");
 }
@@ -75,11 +85,19 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; ++i)
         arguments.append(QString::fromLocal8Bit(argv[i]));
 
-    HubConfig config;
+    // The monitor's options (and Qt's -platform) first; the rest is the hub's.
+    MonitorOptions monitorOptions;
     QString error;
+    if (!MonitorOptions::take(&arguments, &monitorOptions, &error)) {
+        printErr(error);
+        return 2;
+    }
+    HubConfig config;
     switch (HubConfig::parse(arguments, &config, &error)) {
     case HubConfig::HelpRequested:
         std::fputs(HubConfig::help().toLocal8Bit().constData(), stdout);
+        std::fputs("\n", stdout);
+        std::fputs(MonitorOptions::help().toLocal8Bit().constData(), stdout);
         return 0;
     case HubConfig::ParseFailed:
         printErr(error);
@@ -90,11 +108,17 @@ int main(int argc, char **argv)
         break;
     }
 
-    const bool headless = config.headless || !hasDisplay();
-    // TODO(monitor): with a display and without --headless, create a
-    // QApplication and the monitor window, a view over HubWs::engine() and
-    // HubWs::server(). Until the window exists the hub runs headless.
-    QCoreApplication app(argc, argv);
+    const bool headless = config.headless || !hasDisplay(argc, argv);
+    if (headless && !monitorOptions.screenshotFile.isEmpty()) {
+        printErr(QStringLiteral("--screenshot needs the monitor window: not with --headless or "
+                                "without a display (try -platform offscreen)"));
+        return 2;
+    }
+    // The monitor is a view over the hub; without a display the hub runs the
+    // same, with a line of figures instead.
+    QScopedPointer<QCoreApplication> appHolder(headless ? new QCoreApplication(argc, argv)
+                                                        : new QApplication(argc, argv));
+    QCoreApplication &app = *appHolder;
     raiseFileLimit(config.maxClients);
     tuneAllocator(config.maxFrame);
 
@@ -134,13 +158,17 @@ int main(int argc, char **argv)
                          .arg(config.stateFile));
     }
 
-    if (!headless && config.verbose)
-        printErr(QStringLiteral("no monitor window yet: running headless"));
+    QScopedPointer<MonitorWindow> window;
     StatsLine *stats = nullptr;
-    if (config.statsMs > 0)
+    if (!headless) {
+        window.reset(new MonitorWindow(&hub, monitorOptions));
+        window->show();
+    } else if (config.statsMs > 0) {
         stats = new StatsLine(&hub, config.statsMs, &app);
+    }
 
     const int rc = app.exec();
+    window.reset(); // a view: gone before the hub it shows
     delete stats;
     hub.stop();
     return rc;
