@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <nanomsg/bus.h>
 #include <nanomsg/nn.h>
+#include <nanomsg/tcp.h>
 #include <string.h>
 
 int transport_socket(int raw, size_t max_frame, int *sock)
@@ -14,6 +15,10 @@ int transport_socket(int raw, size_t max_frame, int *sock)
     if (s < 0)
         return transport_error(errno);
     transport_set_max_frame(s, max_frame);
+    /* A hub answers one set with two small frames (echo, then others'
+     * traffic); Nagle would hold the second for the peer's delayed ACK. */
+    int nodelay = 1;
+    nn_setsockopt(s, NN_TCP, NN_TCP_NODELAY, &nodelay, sizeof nodelay);
     *sock = s;
     return 0;
 }
