@@ -294,8 +294,10 @@ QVariant NanostateVariant::unpack(const char *data, size_t size, QString *error)
     try {
         // Depth and sizes were checked by libnanostate for values it hands
         // out; the limits here guard direct callers.
-        msgpack::unpack_limit limit(0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff,
-                                    0xffffffff, maxDepth);
+        // No container or string can hold more items or bytes than the input
+        // has: msgpack-c allocates what a header claims before reading on.
+        const std::size_t n = size;
+        msgpack::unpack_limit limit(n, n / 2, n, n, n, maxDepth);
         std::size_t offset = 0;
         msgpack::object_handle oh = msgpack::unpack(data, size, offset, nullptr, nullptr, limit);
         if (offset != size) {

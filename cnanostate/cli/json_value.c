@@ -226,10 +226,50 @@ static json_t *json_from_array(const msgpack_object_array *array)
     return json;
 }
 
+/* 1 if o holds a map with a key that is not a str. As a key itself, such an
+ * object would be written as JSON text inside JSON text, escaped again at
+ * every level: 65 bytes of msgpack would print as 8 GiB. */
+static int holds_nonstring_key(const msgpack_object *o)
+{
+    if (o->type == MSGPACK_OBJECT_ARRAY) {
+        for (uint32_t i = 0; i < o->via.array.size; i++)
+            if (holds_nonstring_key(&o->via.array.ptr[i]))
+                return 1;
+    } else if (o->type == MSGPACK_OBJECT_MAP) {
+        for (uint32_t i = 0; i < o->via.map.size; i++) {
+            const msgpack_object_kv *kv = &o->via.map.ptr[i];
+            if (kv->key.type != MSGPACK_OBJECT_STR || holds_nonstring_key(&kv->val))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* 1 if some map key inside o holds a map with a key that is not a str. */
+static int holds_nonstring_key_in_key(const msgpack_object *o)
+{
+    if (o->type == MSGPACK_OBJECT_ARRAY) {
+        for (uint32_t i = 0; i < o->via.array.size; i++)
+            if (holds_nonstring_key_in_key(&o->via.array.ptr[i]))
+                return 1;
+    } else if (o->type == MSGPACK_OBJECT_MAP) {
+        for (uint32_t i = 0; i < o->via.map.size; i++) {
+            const msgpack_object_kv *kv = &o->via.map.ptr[i];
+            if (holds_nonstring_key(&kv->key) || holds_nonstring_key_in_key(&kv->val))
+                return 1;
+        }
+    }
+    return 0;
+}
+
 /* Sets member under the key's string, or under the key's JSON text when the
  * key is no (UTF-8) string. Takes member's reference. */
 static int set_member(json_t *object, const msgpack_object *key, json_t *member)
 {
+    if (holds_nonstring_key(key)) {
+        json_decref(member);
+        return -1;
+    }
     json_t *key_json = json_from_object(key);
     if (!key_json) {
         json_decref(member);
@@ -241,9 +281,12 @@ static int set_member(json_t *object, const msgpack_object *key, json_t *member)
                                   member);
     } else {
         char *text = json_value_dumps(key_json);
-        rc = text ? json_object_set_new(object, text, member) : -1;
-        if (!text)
+        if (text) {
+            rc = json_object_set_new(object, text, member);
+        } else {
             json_decref(member);
+            rc = -1;
+        }
         free(text);
     }
     json_decref(key_json);
@@ -263,7 +306,7 @@ static json_t *json_from_map(const msgpack_object_map *map)
     return json;
 }
 
-/* NULL only when out of memory. */
+/* NULL when out of memory or a key cannot be written (set_member). */
 static json_t *json_from_object(const msgpack_object *object)
 {
     switch (object->type) {
@@ -295,7 +338,10 @@ json_t *json_value_from_packed(const void *packed, size_t size, json_value_error
     else if (rc != MSGPACK_UNPACK_SUCCESS || offset != size)
         set_error(err, "value is not one well-formed msgpack object");
     else if (!(json = json_from_object(&unpacked.data)))
-        set_error(err, "out of memory");
+        set_error(err, holds_nonstring_key_in_key(&unpacked.data)
+                           ? "a map key holds a map with keys that are not strings: "
+                             "no JSON text for it"
+                           : "out of memory");
     msgpack_unpacked_destroy(&unpacked);
     return json;
 }

@@ -361,7 +361,9 @@ static void send_sync(nanostate_app *app)
     buffer b;
     msgpack_packer pk;
     begin(&b, &pk);
-    frame_pack_control(&pk, FRAME_LEN_SYNC, app->identity, app->identity_len, OP_SYNC);
+    /* The next chunk of a FULL sync: no need to start over (hub_snapshot.c). */
+    int op = OP_SYNC | (app->sync_full && app->sync_since ? OP_FLAG_REBASE : 0);
+    frame_pack_control(&pk, FRAME_LEN_SYNC, app->identity, app->identity_len, op);
     msgpack_pack_uint64(&pk, app->session);
     msgpack_pack_uint64(&pk, app->have_epoch ? app->epoch : 0);
     msgpack_pack_uint64(&pk, app->sync_since);
@@ -409,6 +411,8 @@ static void adopt_epoch(nanostate_app *app, uint64_t epoch)
             e->seq = 0;
             if (!e->sender || e->sender->session != app->session)
                 continue;
+            if (entry_name(e)[0] == '$')
+                continue; /* the hub's own name: never ours to publish */
             if (table_find(&app->outbox, entry_name(e), e->name_len))
                 continue;
             int created;
@@ -493,6 +497,15 @@ static void on_snapshot(nanostate_app *app, const frame *f)
         app->mark++;
     }
     reader r = f->entries;
+    for (uint32_t i = 0; i < f->entry_count; i++) {
+        snap_entry se;
+        const char *why;
+        if (frame_next_entry(&r, &se, &why) != 0) {
+            app->stats[ST_REJECTED]++;
+            return;
+        }
+    }
+    r = f->entries;
     for (uint32_t i = 0; i < f->entry_count; i++) {
         snap_entry se;
         const char *why;

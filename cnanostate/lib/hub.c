@@ -414,7 +414,7 @@ static int input_sync(nanostate_hub *hub, source *src, const frame *f)
     else
         hub_log(hub, 0, "resync: %s since %llu", sx->identity, (unsigned long long)f->since);
     uint64_t hwm = sx->expected ? sx->expected - 1 : 0;
-    hub_send_snapshot(hub, src, f->session, f->epoch, f->since, hwm);
+    hub_send_snapshot(hub, src, f->session, f->epoch, f->since, hwm, f->rebase);
     /* A newcomer learns the heartbeat period and frame limit at once. */
     if (joining)
         hub_heartbeat(hub, src);

@@ -108,7 +108,7 @@ void hub_tombstones_free(nanostate_hub *hub);
 /* One SNAPSHOT chunk of everything changed after `since`, addressed to
  * `session`, sent to the source. */
 void hub_send_snapshot(nanostate_hub *hub, source *src, uint64_t session, uint64_t epoch,
-                       uint64_t since, uint64_t hwm);
+                       uint64_t since, uint64_t hwm, int continues);
 
 /* hub_peers.c */
 peer *hub_peer_find(const nanostate_hub *hub, uint64_t id);

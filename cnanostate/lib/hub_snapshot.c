@@ -108,9 +108,10 @@ static int walk_next(const nanostate_hub *hub, walk *w, const entry **e, const t
 }
 
 void hub_send_snapshot(nanostate_hub *hub, source *src, uint64_t session, uint64_t epoch,
-                       uint64_t since, uint64_t hwm)
+                       uint64_t since, uint64_t hwm, int continues)
 {
-    int full = epoch != hub->epoch || since == 0 || since < hub->tomb_floor || since > hub->seq;
+    int full = epoch != hub->epoch || since == 0 || since > hub->seq ||
+               (since < hub->tomb_floor && !continues);
     if (full)
         since = 0;
     walk start = {first_after(&hub->table, since), first_tomb_after(hub, since), !full};

@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include "hub_internal.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -136,7 +137,7 @@ static int read_file(const char *path, char **data, size_t *size)
     return 0;
 }
 
-static int load_entry(nanostate_hub *hub, reader *r)
+static int load_entry(nanostate_hub *hub, reader *r, uint64_t *last_seq)
 {
     uint32_t n, name_len, sender_len;
     const char *name, *sender_id;
@@ -151,6 +152,10 @@ static int load_entry(nanostate_hub *hub, reader *r)
         reader_uint(r, &seq) != 0 || reader_uint(r, &updates) != 0 ||
         reader_int(r, &changed) != 0)
         return -1;
+    if (!utf8_valid(name, name_len) || sender_len > NANOSTATE_MAX_IDENTITY ||
+        !utf8_valid(sender_id, sender_len) || seq == 0 || seq <= *last_seq)
+        return -1;
+    *last_seq = seq;
     for (uint32_t i = 7; i < n; i++)
         if (reader_skip(r, NANOSTATE_MAX_DEPTH, NULL, NULL) != 0)
             return -1;
@@ -194,8 +199,9 @@ int hub_statefile_load(nanostate_hub *hub)
         return NANOSTATE_EPROTO;
     }
     rc = 0;
+    uint64_t last_seq = 0;
     for (uint64_t i = 0; i < count && rc == 0; i++)
-        if (load_entry(hub, &r) != 0)
+        if (load_entry(hub, &r, &last_seq) != 0)
             rc = NANOSTATE_EPROTO;
     if (rc != 0)
         hub_log(hub, 1, "state file: %s is corrupt after %zu states", hub->state_file,
