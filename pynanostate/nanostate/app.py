@@ -8,7 +8,8 @@ import time
 
 from . import _lib
 from ._lib import check, encode_name, text
-from .errors import ClosedError, ENOTFOUND, ETIMEDOUT
+from ._handle import Handle
+from .errors import ENOTFOUND, ETIMEDOUT
 from .values import pack, unpack
 
 Update = collections.namedtuple(
@@ -57,7 +58,7 @@ class States(collections.abc.Mapping):
         return f"<nanostate.States {dict(self)!r}>"
 
 
-class Nanostate:
+class Nanostate(Handle):
     """An App: shares states with every other App through a hub.
 
         with Nanostate("tcp://127.0.0.1:15000", identity="robot") as app:
@@ -70,10 +71,13 @@ class Nanostate:
     breaks. Use one Nanostate from one thread at a time; callbacks run inside
     dispatch(), wait(), flush() and the iterators, in the calling thread.
     """
+    _close_name = "nanostate_app_close"
+    _kind = "App"
+
 
     def __init__(self, url=None, identity=None, *, send_window=None):
         self._lib = _lib.load()
-        self._app = None
+        self._ptr = None
         self._callbacks = []  # (callback, local)
         self._subscriptions = []
         self._error = None  # raised by a callback, re-raised after dispatch
@@ -81,18 +85,18 @@ class Nanostate:
         handle = ctypes.c_void_p()
         check(self._lib.nanostate_app_create(
             ctypes.byref(handle), None if identity is None else identity.encode("utf-8")))
-        self._app = handle.value
+        self._ptr = handle.value
         # Kept referenced for as long as the library may call them.
         self._update_fn = _lib.UPDATE_FN(self._on_update)
         self._connect_fn = _lib.CONNECT_FN(self._on_connect)
-        self._lib.nanostate_app_on_update(self._app, self._update_fn, None, 1)
-        self._lib.nanostate_app_on_connect(self._app, self._connect_fn, None)
+        self._lib.nanostate_app_on_update(self._ptr, self._update_fn, None, 1)
+        self._lib.nanostate_app_on_connect(self._ptr, self._connect_fn, None)
         try:
             if send_window is not None:
                 check(self._lib.nanostate_app_set_int_option(
-                    self._app, _OPT_SEND_WINDOW, int(send_window)), "send_window")
+                    self._ptr, _OPT_SEND_WINDOW, int(send_window)), "send_window")
             check(self._lib.nanostate_app_connect(
-                self._app, None if url is None else url.encode("utf-8")), url)
+                self._ptr, None if url is None else url.encode("utf-8")), url)
         except BaseException:
             self.close()
             raise
@@ -104,30 +108,11 @@ class Nanostate:
     def close(self):
         """Closes the connection. Sets not yet accepted by the hub are lost:
         flush() first. Closing twice is fine."""
-        if self._app is not None:
-            self._lib.nanostate_app_close(self._app)
-            self._app = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
-
-    def _handle(self):
-        if self._app is None:
-            raise ClosedError(16, "the App is closed")
-        return self._app
+        Handle.close(self)
 
     @property
     def closed(self):
-        return self._app is None
+        return self._ptr is None
 
     @property
     def identity(self):
@@ -358,6 +343,6 @@ class Nanostate:
         return updates(self, local)
 
     def __repr__(self):
-        state = "closed" if self._app is None else (
+        state = "closed" if self._ptr is None else (
             "connected" if self.connected else "connecting")
         return f"<Nanostate {self.url or 'default'} {state}>"

@@ -10,7 +10,8 @@ import signal
 
 from . import _lib
 from ._lib import check, encode_name, text
-from .errors import ClosedError, ENOTFOUND, ETIMEDOUT
+from ._handle import Handle
+from .errors import ENOTFOUND, ETIMEDOUT
 from .values import pack, unpack
 
 OPT_MAX_FRAME = 1
@@ -30,19 +31,19 @@ class _Table(collections.abc.Mapping):
     """The hub's table, read-only: name -> value."""
 
     def __init__(self, hub):
-        self._hub = hub
+        self._ptr = hub
 
     def __getitem__(self, name):
-        state = self._hub.state(name)
+        state = self._ptr.state(name)
         if state is None:
             raise KeyError(name)
         return state.value
 
     def __len__(self):
-        return self._hub._lib.nanostate_hub_count(self._hub._handle())
+        return self._ptr._lib.nanostate_hub_count(self._ptr._handle())
 
     def __iter__(self):
-        return iter([s.name for s in self._hub.all_states()])
+        return iter([s.name for s in self._ptr.all_states()])
 
 
 def _state(s):
@@ -51,7 +52,7 @@ def _state(s):
                     s.version, s.updates, s.changed_ms)
 
 
-class Hub:
+class Hub(Handle):
     """The hub engine: keeps the table and forwards every update.
 
         with Hub(["tcp://127.0.0.1:15000"]) as hub:
@@ -62,16 +63,19 @@ class Hub:
     max_frame (bytes), heartbeat (ms), stats (ms, 0: off) as nanostate-hub.
     log: a callable(level, message) for joins, resyncs and rejected frames.
     """
+    _close_name = "nanostate_hub_close"
+    _kind = "hub"
+
 
     def __init__(self, binds=(), *, state_file=None, max_frame=None, heartbeat=None,
                  stats=None, log=None):
         self._lib = _lib.load()
-        self._hub = None
+        self._ptr = None
         self._stop = False
         self._output_fn = None
         handle = ctypes.c_void_p()
         check(self._lib.nanostate_hub_create(ctypes.byref(handle)))
-        self._hub = handle.value
+        self._ptr = handle.value
         self._log_fn = _lib.LOG_FN(self._on_log)
         self._log = None
         self._error = None
@@ -79,18 +83,18 @@ class Hub:
         try:
             self.on_log(log)
             if max_frame:
-                check(self._lib.nanostate_hub_set_int_option(self._hub, OPT_MAX_FRAME,
+                check(self._lib.nanostate_hub_set_int_option(self._ptr, OPT_MAX_FRAME,
                                                              int(max_frame)), "max_frame")
             if heartbeat:
-                check(self._lib.nanostate_hub_set_int_option(self._hub, OPT_HEARTBEAT_MS,
+                check(self._lib.nanostate_hub_set_int_option(self._ptr, OPT_HEARTBEAT_MS,
                                                              int(heartbeat)), "heartbeat")
             if stats:
-                check(self._lib.nanostate_hub_set_int_option(self._hub, OPT_STATS_MS,
+                check(self._lib.nanostate_hub_set_int_option(self._ptr, OPT_STATS_MS,
                                                              int(stats)), "stats")
             if state_file:
                 check(self._lib.nanostate_hub_set_string_option(
-                    self._hub, OPT_STATE_FILE, os.fsencode(state_file)), state_file)
-                check(self._lib.nanostate_hub_load(self._hub),
+                    self._ptr, OPT_STATE_FILE, os.fsencode(state_file)), state_file)
+                check(self._lib.nanostate_hub_load(self._ptr),
                       f"cannot load state file {state_file}")
             for url in binds:
                 self.bind(url)
@@ -102,26 +106,7 @@ class Hub:
 
     def close(self):
         """Saves the state file (if any), closes every endpoint."""
-        if self._hub is not None:
-            self._lib.nanostate_hub_close(self._hub)
-            self._hub = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
-
-    def _handle(self):
-        if self._hub is None:
-            raise ClosedError(16, "the hub is closed")
-        return self._hub
+        Handle.close(self)
 
     def bind(self, url):
         """Listens on one more nanomsg endpoint (tcp://, ipc://, ws://)."""
