@@ -445,8 +445,11 @@ export function buildUpdate(op, sender, name, value, session, aseq) {
 }
 
 /** SYNC: [sender, "", b"", 3, session, epoch, since]. */
-export function buildSync(sender, session, epoch, since) {
-    return buildFrame(sender, '', null, OP_SYNC, [session, epoch, since]);
+export function buildSync(sender, session, epoch, since, continuesFull = false) {
+    // REBASE on a SYNC: "this asks for the next chunk of a FULL sync", so the
+    // hub goes on from `since` (PROTOCOL.md 7.6).
+    const op = OP_SYNC | (continuesFull ? FLAG_REBASE : 0);
+    return buildFrame(sender, '', null, op, [session, epoch, since]);
 }
 
 /** PING: [sender, "", b"", 7, session, aseq]. */

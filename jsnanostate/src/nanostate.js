@@ -668,7 +668,9 @@ export class Nanostate extends Emitter {
     // --- syncing ---------------------------------------------------------
 
     _sendSync() {
-        this._send(buildSync(this._identity, this._session, this._haveEpoch ? this._epoch : 0n, this._syncSince));
+        const continuesFull = this._syncFull && Boolean(this._syncSince);
+        this._send(buildSync(this._identity, this._session, this._haveEpoch ? this._epoch : 0n,
+                             this._syncSince, continuesFull));
         this._syncDue = now() + this._syncRetryMs;
     }
 
