@@ -396,16 +396,7 @@ export class Nanostate extends Emitter {
         clearTimeout(this._timer);
         clearTimeout(this._reconnectTimer);
         this._timer = this._reconnectTimer = null;
-        const ws = this._ws;
-        this._ws = null;
-        this._sockOpen = false;
-        if (ws) {
-            ws.onopen = ws.onmessage = ws.onclose = null;
-            ws.onerror = () => {};
-            try {
-                ws.close();
-            } catch { /* not open yet */ }
-        }
+        this._dropSocket();
         this._setConnected(false);
         for (const w of this._waiters)
             w.reject(new NanostateError('ECLOSED', 'the App was closed'));
@@ -665,6 +656,20 @@ export class Nanostate extends Emitter {
             this._notify(name, false, snapshot, seq, sender);
     }
 
+    // Forgets the socket: no more events from it, closed if it was open.
+    _dropSocket() {
+        const ws = this._ws;
+        this._ws = null;
+        this._sockOpen = false;
+        if (!ws)
+            return;
+        ws.onopen = ws.onmessage = ws.onclose = null;
+        ws.onerror = () => {};
+        try {
+            ws.close();
+        } catch { /* not open yet */ }
+    }
+
     // --- syncing ---------------------------------------------------------
 
     _sendSync() {
@@ -878,16 +883,7 @@ export class Nanostate extends Emitter {
             this._setConnected(false);
         // A socket silent for four periods is dead although open: reopen it.
         if (this._sockOpen && t >= this._lastHubMs + 4 * this._periodMs) {
-            const ws = this._ws;
-            this._ws = null;
-            this._sockOpen = false;
-            if (ws) {
-                ws.onopen = ws.onmessage = ws.onclose = null;
-                ws.onerror = () => {};
-                try {
-                    ws.close();
-                } catch { /* closing anyway */ }
-            }
+            this._dropSocket();
             this._scheduleReconnect();
         }
         if (this._syncing && t >= this._syncDue) {
