@@ -63,6 +63,42 @@ static int hub_socket(void)
     return sock;
 }
 
+/* Checks one frame the App sent; a BATCH's frames one by one. */
+static void check_sent(harness *h, const void *data, size_t size, int in_batch)
+{
+    frame f;
+    const char *why = NULL;
+    int rc = frame_parse(&f, data, size, &why);
+    FUZZ_CHECK(rc == 0, "the App sent a frame that does not parse: %s", why);
+    FUZZ_CHECK(f.sender_len == strlen(IDENTITY) && memcmp(f.sender, IDENTITY, f.sender_len) == 0,
+               "the App sent another identity");
+    if (f.op == OP_BATCH) {
+        FUZZ_CHECK(!in_batch, "the App sent a batch inside a batch");
+        for (uint32_t i = 0; i < f.entry_count; i++) {
+            const uint8_t *inner;
+            size_t len;
+            frame_next_inner(&f.entries, &inner, &len);
+            check_sent(h, inner, len, 1);
+        }
+        return;
+    }
+    FUZZ_CHECK(f.op == OP_SET || f.op == OP_DEL || f.op == OP_SYNC || f.op == OP_PING ||
+                   f.op == OP_HELLO,
+               "the App sent op %d", f.op);
+    FUZZ_CHECK(!in_batch || f.op == OP_SET || f.op == OP_DEL, "the App batched op %d", f.op);
+    if (!h->session)
+        h->session = f.session;
+    FUZZ_CHECK(f.session == h->session, "the App changed its session");
+    if (f.op == OP_SYNC)
+        h->sync_since = f.since;
+    else if (f.op != OP_HELLO)
+        h->aseq = f.aseq;
+    if (f.op == OP_SET || f.op == OP_DEL)
+        FUZZ_CHECK(f.count == FRAME_LEN_UPDATE_IN && f.name[0] != '$',
+                   "the App sent an update of %u elements for '%.*s'", f.count, (int)f.name_len,
+                   f.name);
+}
+
 /* Reads and checks every frame the App sent. */
 static void drain(harness *h)
 {
@@ -71,26 +107,7 @@ static void drain(harness *h)
         int n = nn_recv(h->hub, &msg, NN_MSG, NN_DONTWAIT);
         if (n < 0)
             break;
-        frame f;
-        const char *why = NULL;
-        int rc = frame_parse(&f, msg, (size_t)n, &why);
-        FUZZ_CHECK(rc == 0, "the App sent a frame that does not parse: %s", why);
-        FUZZ_CHECK(f.op == OP_SET || f.op == OP_DEL || f.op == OP_SYNC || f.op == OP_PING,
-                   "the App sent op %d", f.op);
-        FUZZ_CHECK(f.sender_len == strlen(IDENTITY) &&
-                       memcmp(f.sender, IDENTITY, f.sender_len) == 0,
-                   "the App sent another identity");
-        if (!h->session)
-            h->session = f.session;
-        FUZZ_CHECK(f.session == h->session, "the App changed its session");
-        if (f.op == OP_SYNC)
-            h->sync_since = f.since;
-        else
-            h->aseq = f.aseq;
-        if (f.op == OP_SET || f.op == OP_DEL)
-            FUZZ_CHECK(f.count == FRAME_LEN_UPDATE_IN && f.name[0] != '$',
-                       "the App sent an update of %u elements for '%.*s'", f.count, (int)f.name_len,
-                       f.name);
+        check_sent(h, msg, (size_t)n, 0);
         nn_freemsg(msg);
     }
 }

@@ -45,7 +45,7 @@ static void check_same_head(const frame *f, const frame *g, const char *what)
 static void check_fields(const frame *f, const uint8_t *data, size_t size)
 {
     FUZZ_CHECK(f->count >= FRAME_LEN_LEGACY, "count %u", f->count);
-    FUZZ_CHECK(f->op >= OP_LEGACY && f->op <= OP_PING, "op %d", f->op);
+    FUZZ_CHECK(f->op >= OP_LEGACY && f->op <= OP_BATCH, "op %d", f->op);
     FUZZ_CHECK((f->op == OP_LEGACY) == (f->count == FRAME_LEN_LEGACY), "legacy iff 3 elements");
     FUZZ_CHECK(fuzz_inside(f->sender, f->sender_len, data, size), "sender outside the frame");
     FUZZ_CHECK(fuzz_inside(f->name, f->name_len, data, size), "name outside the frame");
@@ -145,7 +145,7 @@ static void check_rebuild_control(const frame *f, const uint8_t *entries_end)
     static const int lengths[] = {
         [OP_SYNC] = FRAME_LEN_SYNC,           [OP_SNAPSHOT] = FRAME_LEN_SNAPSHOT,
         [OP_HEARTBEAT] = FRAME_LEN_HEARTBEAT, [OP_ACK] = FRAME_LEN_ACK,
-        [OP_PING] = FRAME_LEN_PING,
+        [OP_PING] = FRAME_LEN_PING,           [OP_HELLO] = FRAME_LEN_HELLO,
     };
     msgpack_sbuffer sb;
     msgpack_sbuffer_init(&sb);
@@ -187,6 +187,10 @@ static void check_rebuild_control(const frame *f, const uint8_t *entries_end)
         rc |= msgpack_pack_uint64(&pk, f->session);
         rc |= msgpack_pack_uint64(&pk, f->aseq);
         break;
+    case OP_HELLO:
+        rc |= msgpack_pack_uint64(&pk, f->session);
+        rc |= msgpack_pack_uint64(&pk, f->features);
+        break;
     }
     FUZZ_CHECK(rc == 0, "packing failed");
     frame g = parse_built(&sb, "rebuilt control frame");
@@ -197,7 +201,8 @@ static void check_rebuild_control(const frame *f, const uint8_t *entries_end)
                    g.epoch == f->epoch && g.since == f->since && g.upto == f->upto &&
                    g.hwm == f->hwm && g.trigger == f->trigger && g.period_ms == f->period_ms &&
                    g.max_frame == f->max_frame && g.snap_flags == f->snap_flags &&
-                   g.entry_count == f->entry_count,
+                   g.entry_count == f->entry_count &&
+                   (f->op != OP_HELLO || g.features == f->features),
                "rebuilt fields differ");
     if (f->op == OP_SNAPSHOT)
         FUZZ_CHECK(same_bytes(f->entries.p, (size_t)(entries_end - f->entries.p), g.entries.p,
@@ -228,6 +233,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check_rebuild_update(&f);
         break;
     case OP_SNAPSHOT: check_rebuild_control(&f, check_entries(&f, data, size)); break;
+    case OP_BATCH:
+        /* Each frame of a batch lies inside it and is checked as a frame. */
+        for (uint32_t i = 0; i < f.entry_count; i++) {
+            const uint8_t *inner;
+            size_t len;
+            frame_next_inner(&f.entries, &inner, &len);
+            FUZZ_CHECK(fuzz_inside(inner, len, data, size), "batch frame %u outside the batch", i);
+            LLVMFuzzerTestOneInput(inner, len);
+        }
+        break;
     default: check_rebuild_control(&f, NULL); break;
     }
     return 0;

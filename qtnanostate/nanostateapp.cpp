@@ -259,6 +259,23 @@ int NanostateApp::pendingCount() const
     return d->app ? int(nanostate_app_pending(d->app)) : 0;
 }
 
+bool NanostateApp::waitForAccepted(int msecs)
+{
+    Q_D(NanostateApp);
+    if (!d->app || d->dispatching)
+        return false;
+    d->dispatching = true;
+    const int rc = nanostate_app_flush(d->app, msecs);
+    d->dispatching = false;
+    d->armTimer();
+    d->emitEvents();
+    if (d->closeRequested) {
+        d->closeRequested = false;
+        close();
+    }
+    return rc == 0;
+}
+
 NanostateApp::Error NanostateApp::error() const
 {
     Q_D(const NanostateApp);

@@ -71,6 +71,13 @@ public:
     QStringList stateNames() const;
     // Own updates the hub has not accepted yet.
     int pendingCount() const;
+    // Blocks until the hub accepted every own update (pendingCount() == 0)
+    // or msecs passed, sending and receiving meanwhile; signals follow when
+    // it returns. Like QAbstractSocket::waitForBytesWritten: for code without
+    // an event loop (a burst of setState() otherwise goes out when the event
+    // loop next runs). False on timeout, when not open, or when called from
+    // a slot connected to this App's signals.
+    bool waitForAccepted(int msecs = 30000);
 
     Error error() const;
     QString errorString() const;

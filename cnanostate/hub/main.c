@@ -30,7 +30,8 @@ static void on_signal(int sig)
 static void usage(FILE *to)
 {
     fputs("usage: nanostate-hub [-b|--bind URL]... [--state-file PATH] [--max-frame BYTES]\n"
-          "                     [--heartbeat MS] [--stats[=MS]] [-v|--verbose] [-h|--help]\n",
+          "                     [--heartbeat MS] [--stats[=MS]] [--no-batch] [-v|--verbose]\n"
+          "                     [-h|--help]\n",
           to);
 }
 
@@ -57,6 +58,9 @@ static void help(void)
           "                        (default 1000): $hub/clients, $hub/messages_in_per_s,\n"
           "                        $hub/messages_out_per_s, $hub/rejected, $hub/states,\n"
           "                        $hub/uptime_s; watch them with nanostate watch '$hub/*'\n"
+          "      --no-batch        never pack several frames into one BATCH message (by\n"
+          "                        default the hub does under load, while every connected\n"
+          "                        App has said it reads batches)\n"
           "  -v, --verbose         log joins, resyncs and rejected frames to stderr\n"
           "  -h, --help            this text\n"
           "\n"
@@ -123,12 +127,13 @@ int main(int argc, char **argv)
         {"max-frame", required_argument, NULL, 'm'},
         {"heartbeat", required_argument, NULL, 'H'},
         {"stats", optional_argument, NULL, 'S'},
+        {"no-batch", no_argument, NULL, 'B'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *binds[MAX_BINDS];
-    int nbinds = 0, verbose = 0, max_frame = 0, heartbeat = 0, stats_ms = 0;
+    int nbinds = 0, verbose = 0, max_frame = 0, heartbeat = 0, stats_ms = 0, batch = 1;
     const char *state_file = NULL;
     int c;
     opterr = 0;
@@ -153,6 +158,7 @@ int main(int argc, char **argv)
             if (optarg && parse_int(optarg, 10, 3600 * 1000, &stats_ms) != 0)
                 return usage_error("--stats takes milliseconds from 10 to 3600000");
             break;
+        case 'B': batch = 0; break;
         case 'v': verbose = 1; break;
         case 'h': help(); return 0;
         case ':': {
@@ -185,6 +191,7 @@ int main(int argc, char **argv)
         nanostate_hub_set_int_option(hub, NANOSTATE_OPT_HEARTBEAT_MS, heartbeat);
     if (stats_ms)
         nanostate_hub_set_int_option(hub, NANOSTATE_OPT_STATS_MS, stats_ms);
+    nanostate_hub_set_int_option(hub, NANOSTATE_OPT_BATCH, batch);
     if (state_file) {
         nanostate_hub_set_string_option(hub, NANOSTATE_OPT_STATE_FILE, state_file);
         if (!verbose)

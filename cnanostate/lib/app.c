@@ -5,6 +5,7 @@
  * that make both converge although NN_BUS drops frames under load.
  */
 #define _GNU_SOURCE
+#include "batch.h"
 #include "buffer.h"
 #include "clock.h"
 #include "frame.h"
@@ -24,6 +25,12 @@
 #include <unistd.h>
 
 #define DEFAULT_SEND_WINDOW (512 * 1024)
+/* Frames sent together go as one BATCH of up to this many bytes. */
+#define BATCH_BYTES (64 * 1024)
+/* A set is sent at once while fewer frames than this are in flight; beyond,
+ * it waits for the next dispatch (which the hub's answers to those in flight
+ * bring about), where everything waiting goes out as one BATCH. */
+#define SEND_AT_ONCE 4
 #define DISPATCH_BUDGET 4096
 #define SYNC_RETRY_FIRST_MS 10
 #define PING_FIRST_MS 100
@@ -44,6 +51,13 @@ struct nanostate_app {
     int sock;
     int fd;
     int url_set;
+    /* Endpoints dialled, to dial afresh while the hub does not answer. */
+    struct dial {
+        char *url;
+        int endpoint;
+    } *dials;
+    size_t ndials;
+    int64_t redial_due;
     size_t max_frame;
     size_t send_window;
 
@@ -74,6 +88,10 @@ struct nanostate_app {
     uint64_t sync_since;
     int64_t sync_due;
     int sync_retry_ms;
+
+    int batch_enabled;         /* NANOSTATE_OPT_BATCH */
+    batch batch;               /* frames of the current flush, to go as one */
+    uint64_t census_answered;  /* the hub's last census round we answered */
 
     int connected;
     int64_t last_hub_ms;
@@ -118,6 +136,43 @@ static void send_frame(nanostate_app *app, buffer *b)
     app->stats[ST_FRAMES_OUT]++;
 }
 
+static size_t batch_limit(const nanostate_app *app)
+{
+    size_t limit = app->max_frame < BATCH_BYTES ? app->max_frame : BATCH_BYTES;
+    return limit - BATCH_HEAD_ROOM(app->identity_len);
+}
+
+/* Sends the frames gathered in app->batch: one alone, several as a BATCH. */
+static void flush_batch(nanostate_app *app)
+{
+    uint32_t frames;
+    void *msg = batch_take(&app->batch, app->identity, app->identity_len, &frames);
+    if (!msg)
+        return;
+    if (nn_send(app->sock, &msg, NN_MSG, NN_DONTWAIT) < 0)
+        nn_freemsg(msg);
+    else
+        app->stats[ST_FRAMES_OUT] += frames;
+}
+
+/* Sends an update frame now, or gathers it for flush_batch. */
+static void send_update_frame(nanostate_app *app, buffer *b)
+{
+    if (!app->batch_enabled || b->failed || b->len > batch_limit(app)) {
+        flush_batch(app);
+        send_frame(app, b);
+        return;
+    }
+    if (app->batch.body.len + b->len > batch_limit(app))
+        flush_batch(app);
+    if (batch_append(&app->batch, b->data, b->len) != 0) {
+        flush_batch(app); /* what it holds is whole: send it, then this alone */
+        send_frame(app, b);
+        return;
+    }
+    buffer_free(b);
+}
+
 static void begin(buffer *b, msgpack_packer *pk)
 {
     buffer_init(b, 1);
@@ -133,7 +188,7 @@ static int visible(nanostate_app *app, const char *name, size_t len, nanostate_v
     if (o) {
         if (o->flags & OUT_DELETE)
             return 0;
-        v->packed = o->value;
+        v->packed = entry_value(o);
         v->size = o->value_len;
         if (sender)
             *sender = app->identity;
@@ -142,7 +197,7 @@ static int visible(nanostate_app *app, const char *name, size_t len, nanostate_v
     entry *e = table_find(&app->replica, name, len);
     if (!e)
         return 0;
-    v->packed = e->value;
+    v->packed = entry_value(e);
     v->size = e->value_len;
     if (sender)
         *sender = e->sender ? e->sender->identity : "";
@@ -283,9 +338,9 @@ static void flush_outbox(nanostate_app *app)
         msgpack_packer pk;
         begin(&b, &pk);
         frame_pack_update(&pk, op, app->identity, app->identity_len, entry_name(e), e->name_len,
-                          (e->flags & OUT_DELETE) ? NULL : e->value, e->value_len,
+                          (e->flags & OUT_DELETE) ? NULL : entry_value(e), e->value_len,
                           app->session, aseq, 0);
-        send_frame(app, &b);
+        send_update_frame(app, &b);
         e->seq = aseq;
         e->flags |= OUT_INFLIGHT;
         app->first_queued = e->next;
@@ -294,6 +349,7 @@ static void flush_outbox(nanostate_app *app)
             app->ping_due = clock_now_ms() + app->ping_retry_ms;
         }
     }
+    flush_batch(app);
 }
 
 /* The hub applied every frame of ours up to aseq `hwm`. */
@@ -306,7 +362,7 @@ static void ack_upto(nanostate_app *app, uint64_t hwm)
         entry *r = table_find(&app->replica, entry_name(e), e->name_len);
         int changed = (e->flags & OUT_DELETE) ? r != NULL
                                               : (!r || r->value_len != e->value_len ||
-                                                 memcmp(r->value, e->value, e->value_len) != 0);
+                                                 memcmp(entry_value(r), entry_value(e), e->value_len) != 0);
         char name[NANOSTATE_MAX_NAME + 1];
         size_t len = e->name_len;
         memcpy(name, entry_name(e), len + 1);
@@ -363,10 +419,11 @@ static void send_sync(nanostate_app *app)
     begin(&b, &pk);
     /* The next chunk of a FULL sync: no need to start over (hub_snapshot.c). */
     int op = OP_SYNC | (app->sync_full && app->sync_since ? OP_FLAG_REBASE : 0);
-    frame_pack_control(&pk, FRAME_LEN_SYNC, app->identity, app->identity_len, op);
+    frame_pack_control(&pk, FRAME_LEN_SYNC_FEATURES, app->identity, app->identity_len, op);
     msgpack_pack_uint64(&pk, app->session);
     msgpack_pack_uint64(&pk, app->have_epoch ? app->epoch : 0);
     msgpack_pack_uint64(&pk, app->sync_since);
+    msgpack_pack_uint64(&pk, FEATURE_BATCH);
     send_frame(app, &b);
     app->sync_due = clock_now_ms() + app->sync_retry_ms;
 }
@@ -417,7 +474,7 @@ static void adopt_epoch(nanostate_app *app, uint64_t epoch)
                 continue;
             int created;
             entry *o = table_upsert(&app->outbox, entry_name(e), e->name_len, &created);
-            if (!o || entry_set_value(o, e->value, e->value_len) != 0) {
+            if (!o || entry_set_value(o, entry_value(e), e->value_len) != 0) {
                 if (o)
                     table_remove(&app->outbox, o, NULL);
                 continue;
@@ -531,8 +588,25 @@ static void on_snapshot(nanostate_app *app, const frame *f)
     app->stats[ST_RESYNCS]++;
 }
 
+/* Tells the hub, which asked every App in a new census round, that this
+ * pipe reads BATCH frames (hub_census.c). */
+static void send_hello(nanostate_app *app)
+{
+    buffer b;
+    msgpack_packer pk;
+    begin(&b, &pk);
+    frame_pack_control(&pk, FRAME_LEN_HELLO, app->identity, app->identity_len, OP_HELLO);
+    msgpack_pack_uint64(&pk, app->session);
+    msgpack_pack_uint64(&pk, FEATURE_BATCH);
+    send_frame(app, &b);
+}
+
 static void on_heartbeat(nanostate_app *app, const frame *f)
 {
+    if (f->census && f->census != app->census_answered) {
+        app->census_answered = f->census;
+        send_hello(app);
+    }
     if (f->period_ms >= 10 && f->period_ms <= 3600 * 1000)
         app->period_ms = (int)f->period_ms;
     if (f->max_frame >= 1024)
@@ -563,12 +637,23 @@ static void on_ack(nanostate_app *app, const frame *f)
         rebase_inflight(app);
 }
 
-static void handle_frame(nanostate_app *app, const void *data, size_t size)
+static void handle_frame(nanostate_app *app, const void *data, size_t size, int in_batch)
 {
     frame f;
     const char *why;
+    int rc = frame_parse(&f, data, size, &why);
+    if (rc == 0 && f.op == OP_BATCH && !in_batch) {
+        /* Its frames count, each as if it came alone. */
+        for (uint32_t i = 0; i < f.entry_count; i++) {
+            const uint8_t *inner;
+            size_t len;
+            frame_next_inner(&f.entries, &inner, &len);
+            handle_frame(app, inner, len, 1);
+        }
+        return;
+    }
     app->stats[ST_FRAMES_IN]++;
-    if (frame_parse(&f, data, size, &why) != 0) {
+    if (rc != 0 || f.op == OP_BATCH) {
         app->stats[ST_REJECTED]++;
         return;
     }
@@ -606,11 +691,30 @@ static void send_ping(nanostate_app *app)
     send_frame(app, &b);
 }
 
+/* Drops and dials every endpoint again. nanomsg 1.1.5 redials a lost
+ * connection with the old connection's unread bytes still in its buffer;
+ * they spoil the new handshake, and when fewer than its 8 bytes are left
+ * every retry fails the same way, forever. A fresh endpoint starts clean. */
+static void redial(nanostate_app *app)
+{
+    for (size_t i = 0; i < app->ndials; i++) {
+        if (app->dials[i].endpoint >= 0)
+            nn_shutdown(app->sock, app->dials[i].endpoint);
+        app->dials[i].endpoint = nn_connect(app->sock, app->dials[i].url);
+    }
+}
+
 static void run_timers(nanostate_app *app)
 {
     int64_t now = clock_now_ms();
-    if (app->connected && now >= connection_deadline(app))
+    if (app->connected && now >= connection_deadline(app)) {
         set_connected(app, 0);
+        app->redial_due = now + 2 * (int64_t)app->period_ms;
+    }
+    if (!app->connected && app->ndials && now >= app->redial_due) {
+        redial(app);
+        app->redial_due = now + 2 * (int64_t)app->period_ms;
+    }
     if (app->syncing && now >= app->sync_due) {
         int cap = app->period_ms < 1000 ? app->period_ms : 1000;
         app->sync_retry_ms = app->sync_retry_ms * 2 > cap ? cap : app->sync_retry_ms * 2;
@@ -651,6 +755,8 @@ NANOSTATE_EXPORT int nanostate_app_create(nanostate_app **out, const char *ident
     app->need_rebase = 1; /* the hub learns our session from the first frame */
     app->max_frame = NANOSTATE_DEFAULT_MAX_FRAME;
     app->send_window = DEFAULT_SEND_WINDOW;
+    app->batch_enabled = 1;
+    batch_init(&app->batch);
     app->period_ms = NANOSTATE_DEFAULT_HEARTBEAT_MS;
     app->mark = 1;
     if (!app->identity || table_init(&app->replica) != 0 || table_init(&app->outbox) != 0 ||
@@ -677,8 +783,23 @@ NANOSTATE_EXPORT int nanostate_app_connect(nanostate_app *app, const char *url)
     int rc = transport_check_url(url);
     if (rc != 0)
         return rc;
-    if (nn_connect(app->sock, url) < 0)
-        return transport_error(errno);
+    struct dial *d = realloc(app->dials, (app->ndials + 1) * sizeof *d);
+    if (!d)
+        return NANOSTATE_ENOMEM;
+    app->dials = d;
+    d = &app->dials[app->ndials];
+    d->url = strdup(url);
+    if (!d->url)
+        return NANOSTATE_ENOMEM;
+    d->endpoint = nn_connect(app->sock, url);
+    if (d->endpoint < 0) {
+        int err = errno;
+        free(d->url);
+        return transport_error(err);
+    }
+    app->ndials++;
+    if (!app->connected)
+        app->redial_due = clock_now_ms() + 2 * (int64_t)app->period_ms;
     app->url_set = 1;
     start_sync(app, 0);
     return 0;
@@ -707,6 +828,10 @@ NANOSTATE_EXPORT void nanostate_app_close(nanostate_app *app)
     table_free(&app->outbox, NULL);
     senders_free(&app->senders);
     free(app->flights);
+    for (size_t i = 0; i < app->ndials; i++)
+        free(app->dials[i].url);
+    free(app->dials);
+    batch_free(&app->batch);
     free(app->identity);
     free(app);
 }
@@ -729,6 +854,11 @@ NANOSTATE_EXPORT int nanostate_app_set_int_option(nanostate_app *app, int option
         if (value < 1)
             return NANOSTATE_EINVAL;
         app->send_window = (size_t)value;
+        return 0;
+    case NANOSTATE_OPT_BATCH:
+        if (value != 0 && value != 1)
+            return NANOSTATE_EINVAL;
+        app->batch_enabled = value;
         return 0;
     default:
         return NANOSTATE_EUNKNOWN;
@@ -770,7 +900,8 @@ static int local_update(nanostate_app *app, const char *name, int removal, const
     o->flags = (uint8_t)((o->flags & OUT_INFLIGHT) | (removal ? OUT_DELETE : 0));
     if (change)
         notify(app, name, len, 1, 0, 0);
-    flush_outbox(app);
+    if (!app->batch_enabled || app->inflight_count < SEND_AT_ONCE)
+        flush_outbox(app);
     return 0;
 }
 
@@ -892,7 +1023,7 @@ NANOSTATE_EXPORT void nanostate_app_foreach(nanostate_app *app, nanostate_update
         memset(&u, 0, sizeof u);
         u.name = entry_name(e);
         u.name_len = e->name_len;
-        u.value.packed = e->value;
+        u.value.packed = entry_value(e);
         u.value.size = e->value_len;
         u.sender = e->sender ? e->sender->identity : "";
         u.version = e->seq;
@@ -904,7 +1035,7 @@ NANOSTATE_EXPORT void nanostate_app_foreach(nanostate_app *app, nanostate_update
         memset(&u, 0, sizeof u);
         u.name = entry_name(o);
         u.name_len = o->name_len;
-        u.value.packed = o->value;
+        u.value.packed = entry_value(o);
         u.value.size = o->value_len;
         u.sender = app->identity;
         u.local = 1;
@@ -944,7 +1075,7 @@ NANOSTATE_EXPORT int nanostate_app_dispatch(nanostate_app *app)
                 continue;
             break; /* EAGAIN: drained */
         }
-        handle_frame(app, msg, (size_t)n);
+        handle_frame(app, msg, (size_t)n, 0);
         nn_freemsg(msg);
     }
     run_timers(app);
@@ -963,6 +1094,10 @@ NANOSTATE_EXPORT int nanostate_app_timeout(const nanostate_app *app)
         due = app->sync_due;
     if (app->connected && app->ping_due && app->ping_due < due)
         due = app->ping_due;
+    if (!app->connected && app->ndials && app->redial_due < due)
+        due = app->redial_due;
+    if (app->connected && app->first_queued && app->inflight_bytes < app->send_window)
+        return 0; /* updates wait for a dispatch to go out together */
     if (due == INT64_MAX)
         return -1;
     int64_t left = due - clock_now_ms();

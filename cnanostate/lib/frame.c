@@ -33,6 +33,8 @@ static int min_count(int op)
     case OP_HEARTBEAT: return FRAME_LEN_HEARTBEAT;
     case OP_ACK: return FRAME_LEN_ACK;
     case OP_PING: return FRAME_LEN_PING;
+    case OP_HELLO: return FRAME_LEN_HELLO;
+    case OP_BATCH: return FRAME_LEN_BATCH;
     default: return -1;
     }
 }
@@ -95,8 +97,29 @@ int frame_parse(frame *f, const void *data, size_t size, const char **why)
         break;
     }
     case OP_SYNC: {
-        uint64_t *fl[] = {&f->session, &f->epoch, &f->since};
-        ok = read_fields(&r, fl, 3);
+        uint64_t *fl[] = {&f->session, &f->epoch, &f->since, &f->features};
+        ok = read_fields(&r, fl, f->count >= FRAME_LEN_SYNC_FEATURES ? 4 : 3);
+        break;
+    }
+    case OP_HELLO: {
+        uint64_t *fl[] = {&f->session, &f->features};
+        ok = read_fields(&r, fl, 2);
+        break;
+    }
+    case OP_BATCH: {
+        /* Each frame is checked as a frame when it is read; here only that
+         * it is one well-formed array, so that reading them cannot fail. */
+        f->entries = r;
+        f->entry_count = f->count - 4;
+        for (uint32_t i = 0; i < f->entry_count; i++) {
+            reader one = r;
+            uint32_t n;
+            if (reader_array(&one, &n) != 0)
+                FAIL(NANOSTATE_EPROTO, "batch element is not a frame");
+            if (reader_skip(&r, NANOSTATE_MAX_DEPTH + 1, NULL, NULL) != 0)
+                FAIL(NANOSTATE_EVALUE, "batch element is malformed");
+        }
+        f->fields_end = (size_t)(r.p - (const uint8_t *)data);
         break;
     }
     case OP_SNAPSHOT: {
@@ -118,8 +141,8 @@ int frame_parse(frame *f, const void *data, size_t size, const char **why)
         break;
     }
     case OP_HEARTBEAT: {
-        uint64_t *fl[] = {&f->epoch, &f->seq, &f->period_ms, &f->max_frame};
-        ok = read_fields(&r, fl, 4);
+        uint64_t *fl[] = {&f->epoch, &f->seq, &f->period_ms, &f->max_frame, &f->census};
+        ok = read_fields(&r, fl, f->count >= FRAME_LEN_HEARTBEAT_CENSUS ? 5 : 4);
         break;
     }
     case OP_ACK: {
@@ -136,6 +159,12 @@ int frame_parse(frame *f, const void *data, size_t size, const char **why)
     int known = f->op == OP_LEGACY ? 3 : min_count(f->op);
     if (f->op == OP_SET || f->op == OP_DEL)
         known = f->count >= FRAME_LEN_UPDATE_OUT ? FRAME_LEN_UPDATE_OUT : FRAME_LEN_UPDATE_IN;
+    else if (f->op == OP_SYNC && f->count >= FRAME_LEN_SYNC_FEATURES)
+        known = FRAME_LEN_SYNC_FEATURES;
+    else if (f->op == OP_HEARTBEAT && f->count >= FRAME_LEN_HEARTBEAT_CENSUS)
+        known = FRAME_LEN_HEARTBEAT_CENSUS;
+    else if (f->op == OP_BATCH)
+        known = (int)f->count;
     for (uint32_t i = (uint32_t)known; i < f->count; i++)
         if (reader_skip(&r, NANOSTATE_MAX_DEPTH, NULL, NULL) != 0)
             FAIL(NANOSTATE_EPROTO, "trailing field is malformed");
@@ -172,6 +201,40 @@ int frame_next_entry(reader *entries, snap_entry *e, const char **why)
         if (reader_skip(entries, NANOSTATE_MAX_DEPTH, NULL, NULL) != 0)
             FAIL(NANOSTATE_EPROTO, "snapshot entry trailing field is malformed");
     return 0;
+}
+
+void frame_next_inner(reader *frames, const uint8_t **data, size_t *size)
+{
+    reader_skip(frames, NANOSTATE_MAX_DEPTH + 1, data, size);
+}
+
+/* A msgpack write callback into a fixed span; overflowing marks it full. */
+typedef struct span {
+    uint8_t *p;
+    size_t len, cap;
+} span;
+
+static int span_write(void *data, const char *buf, size_t len)
+{
+    span *s = data;
+    if (len > s->cap - s->len) {
+        s->len = s->cap + 1;
+        return -1;
+    }
+    memcpy(s->p + s->len, buf, len);
+    s->len += len;
+    return 0;
+}
+
+size_t frame_batch_head(uint8_t *out, size_t cap, const char *sender, size_t sender_len,
+                        uint32_t frames)
+{
+    span s = {out, 0, cap};
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, &s, span_write);
+    if (frame_pack_control(&pk, 4 + frames, sender, sender_len, OP_BATCH) != 0 || s.len > cap)
+        return 0;
+    return s.len;
 }
 
 int frame_pack_head(msgpack_packer *pk, uint32_t count, const char *sender, size_t sender_len,

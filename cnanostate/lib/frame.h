@@ -23,10 +23,15 @@ enum frame_op {
     OP_SNAPSHOT = 4,  /* hub answers SYNC with one chunk of the table */
     OP_HEARTBEAT = 5, /* hub's periodic sign of life */
     OP_ACK = 6,       /* hub tells one App how far it applied its frames */
-    OP_PING = 7       /* App asks for an ACK */
+    OP_PING = 7,      /* App asks for an ACK */
+    OP_HELLO = 8,     /* App tells the hub which features it understands */
+    OP_BATCH = 9      /* several frames in one message */
 };
 #define OP_MASK 0x0f
 #define OP_FLAG_REBASE 0x10 /* App->hub: restart the in-order check here */
+
+/* Features an App declares in SYNC and HELLO. */
+#define FEATURE_BATCH 1 /* it reads BATCH frames */
 
 #define SNAP_FULL 1 /* the chunks replace the whole table */
 #define SNAP_MORE 2 /* more chunks follow: ask again from `upto` */
@@ -36,11 +41,19 @@ enum frame_op {
 #define FRAME_LEN_LEGACY 3
 #define FRAME_LEN_UPDATE_IN 6  /* App -> hub SET/DEL */
 #define FRAME_LEN_UPDATE_OUT 7 /* hub -> App SET/DEL: + seq */
-#define FRAME_LEN_SYNC 7
+#define FRAME_LEN_SYNC 7          /* + features: 8 */
+#define FRAME_LEN_SYNC_FEATURES 8
 #define FRAME_LEN_SNAPSHOT 12
-#define FRAME_LEN_HEARTBEAT 8
+#define FRAME_LEN_HEARTBEAT 8     /* + census: 9 */
+#define FRAME_LEN_HEARTBEAT_CENSUS 9
 #define FRAME_LEN_ACK 8
 #define FRAME_LEN_PING 6
+#define FRAME_LEN_HELLO 6
+#define FRAME_LEN_BATCH 5 /* the head and at least one frame */
+
+/* Room for the head of a BATCH frame: array32 header, the sender as str16
+ * at most, "", b"", op. */
+#define BATCH_HEAD_ROOM(sender_len) ((size_t)(sender_len) + 16)
 
 #define HUB_SENDER "$hub"
 
@@ -60,8 +73,10 @@ typedef struct frame {
     size_t fields_end;
     uint64_t session, aseq, seq, epoch, since, upto, hwm, trigger;
     uint64_t period_ms, max_frame;
+    uint64_t features; /* SYNC, HELLO: FEATURE_* (0 when not sent) */
+    uint64_t census;   /* HEARTBEAT: 0, or the hub asks every App for a HELLO */
     int snap_flags;
-    reader entries; /* SNAPSHOT: positioned on the first entry */
+    reader entries; /* SNAPSHOT: on the first entry; BATCH: on the first frame */
     uint32_t entry_count;
 } frame;
 
@@ -86,6 +101,11 @@ typedef struct snap_entry {
 /* Reads the next entry; 0, or an error code as frame_parse. */
 int frame_next_entry(reader *entries, snap_entry *e, const char **why);
 
+/* The next frame of a BATCH (f->entries, f->entry_count of them): its bytes,
+ * to be parsed like a frame of its own. frame_parse checked that each is a
+ * well-formed msgpack array. */
+void frame_next_inner(reader *frames, const uint8_t **data, size_t *size);
+
 /* --- building ---------------------------------------------------------- */
 /* The first four elements of a frame of `count` elements. */
 int frame_pack_head(msgpack_packer *pk, uint32_t count, const char *sender, size_t sender_len,
@@ -98,6 +118,10 @@ int frame_pack_control(msgpack_packer *pk, uint32_t count, const char *sender, s
 int frame_pack_update(msgpack_packer *pk, int op, const char *sender, size_t sender_len,
                       const char *name, size_t name_len, const void *value, size_t value_len,
                       uint64_t session, uint64_t aseq, uint64_t seq);
+/* The head of a BATCH of `frames` frames, into out (BATCH_HEAD_ROOM bytes);
+ * returns its length, 0 when it does not fit. */
+size_t frame_batch_head(uint8_t *out, size_t cap, const char *sender, size_t sender_len,
+                        uint32_t frames);
 /* The hub->App form of a parsed SET/DEL/legacy frame: one copy of its bytes
  * plus the sequence number. */
 int frame_pack_forward(msgpack_packer *pk, const frame *f, const void *data, uint64_t seq);

@@ -26,6 +26,10 @@
 #define EXPIRE_EVERY_MS (30 * 1000)
 #define DEFAULT_CHUNK_BYTES (256 * 1024)
 #define DEFAULT_SAVE_DELAY_MS 200
+/* A BATCH the hub sends holds frames up to this many bytes (and never more
+ * than max_frame): large enough to spare most per-message costs, small
+ * enough that the first frame in it is not held back long. */
+#define BATCH_BYTES (64 * 1024)
 
 void hub_log(nanostate_hub *hub, int level, const char *fmt, ...)
 {
@@ -56,6 +60,8 @@ NANOSTATE_EXPORT int nanostate_hub_create(nanostate_hub **out)
     hub->chunk_bytes = DEFAULT_CHUNK_BYTES;
     hub->tomb_cap = 4096;
     hub->next_peer_id = 1;
+    hub->batch_enabled = 1;
+    batch_init(&hub->batch);
     int64_t now = clock_now_ms();
     hub->next_heartbeat = now; /* announce ourselves at once */
     hub->next_expire = now + EXPIRE_EVERY_MS;
@@ -89,6 +95,8 @@ NANOSTATE_EXPORT void nanostate_hub_close(nanostate_hub *hub)
     senders_free(&hub->senders);
     hub_tombstones_free(hub);
     hub_peers_free(hub);
+    hub_census_free(hub);
+    batch_free(&hub->batch);
     buffer_free(&hub->scratch);
     free(hub->state_file);
     free(hub);
@@ -111,6 +119,11 @@ NANOSTATE_EXPORT int nanostate_hub_set_int_option(nanostate_hub *hub, int option
         if (value < 10 || value > 3600 * 1000)
             return NANOSTATE_EINVAL;
         hub->heartbeat_ms = value;
+        return 0;
+    case NANOSTATE_OPT_BATCH:
+        if (value != 0 && value != 1)
+            return NANOSTATE_EINVAL;
+        hub->batch_enabled = value;
         return 0;
     case NANOSTATE_OPT_STATS_MS:
         if (value < 0 || (value > 0 && value < 10))
@@ -173,6 +186,45 @@ void hub_frame_begin(nanostate_hub *hub, buffer *b, msgpack_packer *pk)
     buffer_packer(b, pk);
 }
 
+static size_t batch_limit(const nanostate_hub *hub)
+{
+    return hub->max_frame < BATCH_BYTES ? hub->max_frame : BATCH_BYTES;
+}
+
+static void send_nn_msg(nanostate_hub *hub, void *body)
+{
+    if (nn_send(hub->sock, &body, NN_MSG, NN_DONTWAIT) < 0)
+        nn_freemsg(body);
+}
+
+/* Sends the frames waiting in hub->batch: one alone as it is, several as
+ * one BATCH. */
+static void flush_batch(nanostate_hub *hub)
+{
+    uint32_t frames;
+    void *msg = batch_take(&hub->batch, HUB_SENDER, strlen(HUB_SENDER), &frames);
+    if (!msg)
+        return;
+    send_nn_msg(hub, msg);
+    if (frames > 1)
+        hub->stats[ST_BATCHES_OUT]++;
+}
+
+/* Adds a frame for every pipe to the batch; 0 when it must go alone. */
+static int add_to_batch(nanostate_hub *hub, const buffer *frame)
+{
+    size_t limit = batch_limit(hub) - BATCH_HEAD_ROOM(sizeof HUB_SENDER - 1);
+    if (frame->len > limit)
+        return 0;
+    if (hub->batch.body.len + frame->len > limit)
+        flush_batch(hub);
+    if (batch_append(&hub->batch, frame->data, frame->len) != 0) {
+        flush_batch(hub); /* what it holds is whole: send it, then this alone */
+        return 0;
+    }
+    return 1;
+}
+
 static void send_nanomsg(nanostate_hub *hub, buffer *frame, void **ctrl)
 {
     if (frame->failed) {
@@ -183,6 +235,12 @@ static void send_nanomsg(nanostate_hub *hub, buffer *frame, void **ctrl)
         buffer_free(frame);
         return;
     }
+    int excludes = ctrl && *ctrl;
+    if (hub->batching && !excludes && add_to_batch(hub, frame)) {
+        buffer_free(frame);
+        return;
+    }
+    flush_batch(hub); /* what waits goes first */
     void *body = buffer_take(frame);
     struct nn_iovec iov = {&body, NN_MSG};
     struct nn_msghdr hdr;
@@ -248,11 +306,14 @@ void hub_heartbeat(nanostate_hub *hub, source *to)
     buffer b;
     msgpack_packer pk;
     hub_frame_begin(hub, &b, &pk);
-    frame_pack_control(&pk, FRAME_LEN_HEARTBEAT, HUB_SENDER, strlen(HUB_SENDER), OP_HEARTBEAT);
+    frame_pack_control(&pk, hub->census.round ? FRAME_LEN_HEARTBEAT_CENSUS : FRAME_LEN_HEARTBEAT,
+                       HUB_SENDER, strlen(HUB_SENDER), OP_HEARTBEAT);
     msgpack_pack_uint64(&pk, hub->epoch);
     msgpack_pack_uint64(&pk, hub->seq);
     msgpack_pack_uint64(&pk, (uint64_t)hub->heartbeat_ms);
     msgpack_pack_uint64(&pk, hub->max_frame);
+    if (hub->census.round)
+        msgpack_pack_uint64(&pk, hub->census.round);
     if (to)
         hub_reply(hub, &b, to);
     else
@@ -270,7 +331,7 @@ void hub_notify_change(nanostate_hub *hub, const char *name, size_t name_len, co
     st.name = name;
     st.name_len = name_len;
     if (e) {
-        st.value.packed = e->value;
+        st.value.packed = entry_value(e);
         st.value.size = e->value_len;
         st.sender = e->sender ? e->sender->identity : "";
         st.version = e->seq;
@@ -413,6 +474,7 @@ static int input_sync(nanostate_hub *hub, source *src, const frame *f)
         hub_log(hub, 0, "resync: %s from the start", sx->identity);
     else
         hub_log(hub, 0, "resync: %s since %llu", sx->identity, (unsigned long long)f->since);
+    hub_census_note(hub, src, f->features);
     uint64_t hwm = sx->expected ? sx->expected - 1 : 0;
     hub_send_snapshot(hub, src, f->session, f->epoch, f->since, hwm, f->rebase);
     /* A newcomer learns the heartbeat period and frame limit at once. */
@@ -434,20 +496,46 @@ static int input_ping(nanostate_hub *hub, source *src, const frame *f)
     return 0;
 }
 
+static int hub_input_frame(nanostate_hub *hub, source *src, const void *data, size_t size,
+                           int in_batch);
+
+/* A BATCH: each of its frames as if it came alone. */
+static int input_batch(nanostate_hub *hub, source *src, frame *f)
+{
+    for (uint32_t i = 0; i < f->entry_count; i++) {
+        const uint8_t *inner;
+        size_t len;
+        frame_next_inner(&f->entries, &inner, &len);
+        hub_input_frame(hub, src, inner, len, 1);
+    }
+    return 0;
+}
+
 static int hub_input(nanostate_hub *hub, source *src, const void *data, size_t size)
 {
-    hub->stats[ST_FRAMES_IN]++;
     if (size > hub->max_frame) {
         char why[96];
+        hub->stats[ST_FRAMES_IN]++;
         snprintf(why, sizeof why, "frame of %zu bytes exceeds the maximum of %zu", size,
                  hub->max_frame);
         return reject(hub, src, NULL, NANOSTATE_ETOOBIG, why);
     }
+    return hub_input_frame(hub, src, data, size, 0);
+}
+
+static int hub_input_frame(nanostate_hub *hub, source *src, const void *data, size_t size,
+                           int in_batch)
+{
     frame f;
     const char *why = NULL;
     int rc = frame_parse(&f, data, size, &why);
+    if (rc == 0 && f.op == OP_BATCH && !in_batch)
+        return input_batch(hub, src, &f); /* its frames count, not it */
+    hub->stats[ST_FRAMES_IN]++;
     if (rc != 0)
         return reject(hub, src, NULL, rc, why);
+    if (f.op == OP_BATCH)
+        return reject(hub, src, &f, NANOSTATE_EPROTO, "a batch inside a batch");
     if (src->peer) {
         peer *p = hub_peer_find(hub, src->peer);
         if (p && (!p->identity || strlen(p->identity) != f.sender_len ||
@@ -465,6 +553,7 @@ static int hub_input(nanostate_hub *hub, source *src, const void *data, size_t s
     case OP_DEL: return input_update(hub, src, &f, data);
     case OP_SYNC: return input_sync(hub, src, &f);
     case OP_PING: return input_ping(hub, src, &f);
+    case OP_HELLO: hub_census_note(hub, src, f.features); return 0;
     default: return reject(hub, src, &f, NANOSTATE_EPROTO, "op is sent by hubs, not to them");
     }
 }
@@ -507,6 +596,9 @@ NANOSTATE_EXPORT int nanostate_hub_dispatch(nanostate_hub *hub)
 {
     if (!hub)
         return NANOSTATE_EINVAL;
+    /* While the socket drains, frames for every pipe gather in BATCHes when
+     * every connection can read them. */
+    hub->batching = hub_census_all_batch(hub);
     for (int budget = DISPATCH_BUDGET; budget > 0 && hub->bound > 0; budget--) {
         void *body = NULL;
         void *ctrl = NULL;
@@ -530,6 +622,12 @@ NANOSTATE_EXPORT int nanostate_hub_dispatch(nanostate_hub *hub)
         nn_freemsg(body);
         if (src.nn_ctrl)
             nn_freemsg(src.nn_ctrl);
+    }
+    flush_batch(hub);
+    hub->batching = 0;
+    if (hub->census_due) {
+        hub->census_due = 0;
+        hub_heartbeat(hub, NULL);
     }
     run_timers(hub);
     return 0;
@@ -571,7 +669,7 @@ static void fill_state(const entry *e, nanostate_hub_state *st)
 {
     st->name = entry_name(e);
     st->name_len = e->name_len;
-    st->value.packed = e->value;
+    st->value.packed = entry_value(e);
     st->value.size = e->value_len;
     st->sender = e->sender ? e->sender->identity : "";
     st->version = e->seq;
@@ -702,6 +800,7 @@ NANOSTATE_EXPORT uint64_t nanostate_hub_stat(const nanostate_hub *hub, int stat)
     case NANOSTATE_HUB_STAT_PEERS: return hub->npeers;
     case NANOSTATE_HUB_STAT_CONNECTIONS:
         return hub->bound ? nn_get_statistic(hub->sock, NN_STAT_CURRENT_CONNECTIONS) : 0;
+    case NANOSTATE_HUB_STAT_BATCHES_OUT: return hub->stats[ST_BATCHES_OUT];
     default: return 0;
     }
 }

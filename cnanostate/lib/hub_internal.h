@@ -7,6 +7,7 @@
 #ifndef NANOSTATE_HUB_INTERNAL_H
 #define NANOSTATE_HUB_INTERNAL_H
 
+#include "batch.h"
 #include "buffer.h"
 #include "frame.h"
 #include "senders.h"
@@ -34,7 +35,17 @@ typedef struct peer {
 } peer;
 
 enum { ST_FRAMES_IN, ST_FRAMES_OUT, ST_UPDATES, ST_REJECTED, ST_OUT_OF_ORDER, ST_SNAPSHOTS,
-       HUB_STAT_COUNT };
+       ST_BATCHES_OUT, HUB_STAT_COUNT };
+
+/* Which nanomsg pipes declared that they read BATCH frames (hub_census.c).
+ * nanomsg does not say which pipe closed, only that one did: then the hub
+ * forgets them all and asks every App to declare itself again. */
+typedef struct census {
+    uint64_t *pipes; /* open addressing; 0 = free */
+    size_t cap, count;
+    uint64_t gone;   /* dropped + broken connections when last checked */
+    uint64_t round;  /* 0, or the number in the heartbeats asking for HELLOs */
+} census;
 
 struct nanostate_hub {
     table table;
@@ -82,6 +93,14 @@ struct nanostate_hub {
 
     uint64_t stats[HUB_STAT_COUNT];
     buffer scratch; /* frames for other transports only */
+
+    int batch_enabled; /* NANOSTATE_OPT_BATCH */
+    census census;
+    /* While dispatch drains the socket: frames for every nanomsg pipe wait
+     * here, to go out as one BATCH. */
+    int batching;
+    batch batch;
+    int census_due; /* a new census round: tell the Apps in a heartbeat */
 };
 
 void hub_log(nanostate_hub *hub, int level, const char *fmt, ...)
@@ -113,6 +132,14 @@ void hub_send_snapshot(nanostate_hub *hub, source *src, uint64_t session, uint64
 /* hub_peers.c */
 peer *hub_peer_find(const nanostate_hub *hub, uint64_t id);
 void hub_peers_free(nanostate_hub *hub);
+
+/* hub_census.c */
+/* Notes that the pipe a frame came from reads BATCH frames (features). */
+void hub_census_note(nanostate_hub *hub, const source *src, uint64_t features);
+/* 1 when every nanomsg connection declared it reads batches. Forgets the
+ * declarations when a connection went away, and then asks for new ones. */
+int hub_census_all_batch(nanostate_hub *hub);
+void hub_census_free(nanostate_hub *hub);
 
 /* hub_figures.c: publishes $hub/clients, messages_in_per_s, ... */
 void hub_figures_publish(nanostate_hub *hub);

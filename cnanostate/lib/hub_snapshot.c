@@ -161,7 +161,7 @@ void hub_send_snapshot(nanostate_hub *hub, source *src, uint64_t session, uint64
             const sender *sx = e->sender;
             msgpack_pack_str_with_body(&pk, sx ? sx->identity : "", sx ? sx->identity_len : 0);
             msgpack_pack_uint64(&pk, sx ? sx->session : 0);
-            buffer_append(&b, e->value, e->value_len);
+            buffer_append(&b, entry_value(e), e->value_len);
         } else {
             msgpack_pack_array(&pk, 2);
             msgpack_pack_str_with_body(&pk, t->name, t->name_len);

@@ -66,7 +66,7 @@ int hub_statefile_save(nanostate_hub *hub)
         const sender *sx = e->sender;
         msgpack_pack_array(&pk, 7);
         msgpack_pack_str_with_body(&pk, entry_name(e), e->name_len);
-        buffer_append(&b, e->value, e->value_len);
+        buffer_append(&b, entry_value(e), e->value_len);
         msgpack_pack_str_with_body(&pk, sx ? sx->identity : "", sx ? sx->identity_len : 0);
         msgpack_pack_uint64(&pk, sx ? sx->session : 0);
         msgpack_pack_uint64(&pk, e->seq);

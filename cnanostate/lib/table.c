@@ -6,22 +6,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Values up to this size live in the entry's own allocation. */
-#define INLINE_VALUE 24
+/* The index grows when it would be fuller than 4/5: linear probing stays a
+ * few slots long while the index costs 8 B / (0.4..0.8) = 10..20 B per entry
+ * (a chained hash map costs 16..24). */
+#define MIN_SLOTS 64
 
 int table_init(table *t)
 {
     memset(t, 0, sizeof *t);
-    t->nbuckets = 64;
-    t->buckets = calloc(t->nbuckets, sizeof *t->buckets);
+    t->nslots = MIN_SLOTS;
+    t->slots = calloc(t->nslots, sizeof *t->slots);
     t->seed = (uint64_t)(uintptr_t)t * 0x9e3779b97f4a7c15ull;
-    return t->buckets ? 0 : -1;
+    return t->slots ? 0 : -1;
+}
+
+static heap_value heap_of(const entry *e)
+{
+    heap_value hv;
+    memcpy(&hv, entry_inline(e), sizeof hv);
+    return hv;
 }
 
 static void free_entry(entry *e)
 {
     if (e->value_on_heap)
-        free(e->value);
+        free(heap_of(e).data);
     free(e);
 }
 
@@ -35,32 +44,45 @@ void table_free(table *t, senders *s)
         free_entry(e);
         e = next;
     }
-    free(t->buckets);
+    free(t->slots);
     memset(t, 0, sizeof *t);
+}
+
+/* The slot holding that entry, or the free slot where it would go. */
+static size_t probe(const table *t, const char *name, size_t len, uint32_t h)
+{
+    size_t mask = t->nslots - 1;
+    size_t i = h & mask;
+    for (entry *e; (e = t->slots[i]) != NULL; i = (i + 1) & mask)
+        if (e->hash == h && e->name_len == len && memcmp(e->data, name, len) == 0)
+            break;
+    return i;
 }
 
 entry *table_find(const table *t, const char *name, size_t len)
 {
-    uint32_t h = hash_bytes(name, len, t->seed);
-    for (entry *e = t->buckets[h & (t->nbuckets - 1)]; e; e = e->hnext)
-        if (e->hash == h && e->name_len == len && memcmp(e->data, name, len) == 0)
-            return e;
-    return NULL;
+    return t->slots[probe(t, name, len, hash_bytes(name, len, t->seed))];
+}
+
+static void place(entry **slots, size_t nslots, entry *e)
+{
+    size_t i = e->hash & (nslots - 1);
+    while (slots[i])
+        i = (i + 1) & (nslots - 1);
+    slots[i] = e;
 }
 
 static void grow(table *t)
 {
-    size_t n = t->nbuckets * 2;
-    entry **b = calloc(n, sizeof *b);
-    if (!b)
-        return; /* longer chains, still correct */
-    for (entry *e = t->head; e; e = e->next) {
-        e->hnext = b[e->hash & (n - 1)];
-        b[e->hash & (n - 1)] = e;
-    }
-    free(t->buckets);
-    t->buckets = b;
-    t->nbuckets = n;
+    size_t n = t->nslots * 2;
+    entry **s = calloc(n, sizeof *s);
+    if (!s)
+        return; /* fuller, slower, still correct until truly full */
+    for (entry *e = t->head; e; e = e->next)
+        place(s, n, e);
+    free(t->slots);
+    t->slots = s;
+    t->nslots = n;
 }
 
 static void link_tail(table *t, entry *e)
@@ -88,23 +110,25 @@ static void unlink_order(table *t, entry *e)
 
 entry *table_upsert(table *t, const char *name, size_t len, int *created)
 {
-    entry *e = table_find(t, name, len);
-    if (e) {
+    uint32_t h = hash_bytes(name, len, t->seed);
+    size_t i = probe(t, name, len, h);
+    if (t->slots[i]) {
         *created = 0;
-        return e;
+        return t->slots[i];
     }
-    e = calloc(1, sizeof *e + len + 1 + INLINE_VALUE);
+    if ((t->count + 1) * 5 > t->nslots * 4) {
+        grow(t);
+        if (t->count + 1 >= t->nslots)
+            return NULL; /* could not grow and one free slot must remain */
+        i = probe(t, name, len, h);
+    }
+    entry *e = calloc(1, sizeof *e + len + 1 + ENTRY_INLINE_VALUE);
     if (!e)
         return NULL;
     memcpy(e->data, name, len);
     e->name_len = (uint16_t)len;
-    e->hash = hash_bytes(name, len, t->seed);
-    e->value = (uint8_t *)e->data + len + 1;
-    e->value_cap = INLINE_VALUE;
-    if (t->count >= t->nbuckets)
-        grow(t);
-    e->hnext = t->buckets[e->hash & (t->nbuckets - 1)];
-    t->buckets[e->hash & (t->nbuckets - 1)] = e;
+    e->hash = h;
+    t->slots[i] = e;
     link_tail(t, e);
     t->count++;
     *created = 1;
@@ -119,12 +143,26 @@ void table_touch(table *t, entry *e)
     link_tail(t, e);
 }
 
+/* Empties slot i, moving later entries of the probe run back so that no
+ * lookup stops early (backward-shift deletion: no tombstones to clean). */
+static void vacate(table *t, size_t i)
+{
+    size_t mask = t->nslots - 1;
+    for (size_t j = (i + 1) & mask; t->slots[j]; j = (j + 1) & mask) {
+        size_t home = t->slots[j]->hash & mask;
+        /* The entry at j may move to i when its home is not in (i, j]. */
+        int movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
+        if (movable) {
+            t->slots[i] = t->slots[j];
+            i = j;
+        }
+    }
+    t->slots[i] = NULL;
+}
+
 void table_remove(table *t, entry *e, senders *s)
 {
-    entry **pp = &t->buckets[e->hash & (t->nbuckets - 1)];
-    while (*pp != e)
-        pp = &(*pp)->hnext;
-    *pp = e->hnext;
+    vacate(t, probe(t, e->data, e->name_len, e->hash));
     unlink_order(t, e);
     t->count--;
     if (s && e->sender)
@@ -134,29 +172,33 @@ void table_remove(table *t, entry *e, senders *s)
 
 int entry_set_value(entry *e, const void *packed, size_t len)
 {
-    /* A value that shrank gives back what it no longer needs. */
-    if (e->value_on_heap && len <= INLINE_VALUE) {
-        free(e->value);
-        e->value = (uint8_t *)e->data + e->name_len + 1;
-        e->value_cap = INLINE_VALUE;
-        e->value_on_heap = 0;
-    } else if (e->value_on_heap && len < e->value_cap / 4) {
-        uint8_t *v = realloc(e->value, len);
+    uint8_t *inline_space = entry_inline(e);
+    if (len <= ENTRY_INLINE_VALUE) {
+        /* A value that shrank gives back its heap block. */
+        if (e->value_on_heap) {
+            free(heap_of(e).data);
+            e->value_on_heap = 0;
+        }
+        if (len)
+            memcpy(inline_space, packed, len);
+        e->value_len = (uint32_t)len;
+        return 0;
+    }
+    heap_value hv = {NULL, 0};
+    if (e->value_on_heap)
+        hv = heap_of(e);
+    if (len > hv.cap || len < hv.cap / 4) {
+        uint8_t *v = realloc(hv.data, len);
         if (v) {
-            e->value = v;
-            e->value_cap = (uint32_t)len;
+            hv.data = v;
+            hv.cap = (uint32_t)len;
+        } else if (len > hv.cap) {
+            return -1; /* the old value is kept */
         }
     }
-    if (len > e->value_cap) {
-        uint8_t *v = e->value_on_heap ? realloc(e->value, len) : malloc(len);
-        if (!v)
-            return -1;
-        e->value = v;
-        e->value_cap = (uint32_t)len;
-        e->value_on_heap = 1;
-    }
-    if (len)
-        memcpy(e->value, packed, len);
+    memcpy(hv.data, packed, len);
+    memcpy(inline_space, &hv, sizeof hv);
+    e->value_on_heap = 1;
     e->value_len = (uint32_t)len;
     return 0;
 }

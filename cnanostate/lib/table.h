@@ -3,9 +3,14 @@
  * table.h - states by name, in the order of their last change.
  *
  * One implementation serves the hub's table, an App's replica and an App's
- * outbox: a hash map for lookups plus an intrusive list ordered by `seq`
- * (each change moves an entry to the tail), so "everything changed since
- * sequence N" is a walk from the tail.
+ * outbox: an open-addressing hash index for lookups plus an intrusive list
+ * ordered by `seq` (each change moves an entry to the tail), so "everything
+ * changed since sequence N" is a walk from the tail.
+ *
+ * Memory matters (a hub may hold millions of states): an entry is one
+ * allocation holding its name and, up to ENTRY_INLINE_VALUE bytes, its value;
+ * a larger value lives on the heap and the inline space holds its address and
+ * capacity instead.
  */
 #ifndef NANOSTATE_TABLE_H
 #define NANOSTATE_TABLE_H
@@ -14,29 +19,51 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+/* Values up to this size live in the entry's own allocation. */
+#define ENTRY_INLINE_VALUE 24
 
 typedef struct entry {
-    struct entry *hnext;
     struct entry *prev, *next; /* order of last change */
     uint64_t seq;              /* hub: sequence of the last change; outbox: aseq */
     sender *sender;            /* last writer, or NULL */
     int64_t changed_ms;        /* wall clock of the last change */
     uint32_t updates;          /* how many times it changed */
     uint32_t hash;
-    uint8_t *value;            /* packed msgpack: inline or on the heap */
-    uint32_t value_len;
-    uint32_t value_cap;
+    uint32_t value_len;        /* packed msgpack */
     uint16_t name_len;
     uint8_t value_on_heap;
     uint8_t flags;             /* free for the table's owner */
-    char data[];               /* name, NUL, inline value */
+    char data[];               /* name, NUL, inline value or heap_value */
 } entry;
+
+/* What the inline space holds while the value is on the heap. */
+typedef struct heap_value {
+    uint8_t *data;
+    uint32_t cap;
+} heap_value;
 
 static inline const char *entry_name(const entry *e) { return e->data; }
 
+static inline uint8_t *entry_inline(const entry *e)
+{
+    return (uint8_t *)(uintptr_t)(e->data + e->name_len + 1);
+}
+
+/* The packed value, e->value_len bytes. */
+static inline const uint8_t *entry_value(const entry *e)
+{
+    if (!e->value_on_heap)
+        return entry_inline(e);
+    heap_value hv;
+    memcpy(&hv, entry_inline(e), sizeof hv); /* the inline space is unaligned */
+    return hv.data;
+}
+
 typedef struct table {
-    entry **buckets;
-    size_t nbuckets;
+    entry **slots;             /* open addressing, linear probing; NULL = free */
+    size_t nslots;             /* a power of two */
     size_t count;
     entry *head, *tail;
     uint64_t seed;

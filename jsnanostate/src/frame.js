@@ -17,6 +17,8 @@ export const OP_SNAPSHOT = 4;
 export const OP_HEARTBEAT = 5;
 export const OP_ACK = 6;
 export const OP_PING = 7;
+export const OP_HELLO = 8;
+export const OP_BATCH = 9;
 export const OP_MASK = 0x0f;
 export const FLAG_REBASE = 0x10;
 export const SNAP_FULL = 1;
@@ -27,7 +29,7 @@ export const MAX_IDENTITY = 1024;
 export const MAX_DEPTH = 64;
 
 /** Elements of each op's frame (receivers accept more). */
-const MIN_COUNT = { 1: 6, 2: 6, 3: 7, 4: 12, 5: 8, 6: 8, 7: 6 };
+const MIN_COUNT = { 1: 6, 2: 6, 3: 7, 4: 12, 5: 8, 6: 8, 7: 6, 8: 6, 9: 5 };
 const LEN_UPDATE_OUT = 7;
 
 const EMPTY_BIN = new Uint8Array([0xc4, 0x00]);
@@ -285,7 +287,8 @@ function readEntry(c) {
  * Checks a whole frame and returns its fields:
  * {count, op, rebase, sender, name, value (the packed bytes of element 2, a
  * view into `bytes`), and per op session, aseq, seq, epoch, since, upto,
- * snapFlags, hwm, trigger, periodMs, maxFrame, entries}.
+ * snapFlags, hwm, trigger, periodMs, maxFrame, features, census, entries,
+ * frames (a BATCH's frames: views into `bytes`, each to parse on its own)}.
  * Entries are {name, seq, removed, sender, session, value (packed)}.
  * @param {Uint8Array} bytes
  * @throws {FrameError} with code EPROTO, ENAME or EVALUE
@@ -349,8 +352,24 @@ export function parseFrame(bytes) {
         known = 6;
         break;
     case OP_SYNC:
-        readFields(c, ['session', 'epoch', 'since'], f);
-        known = 7;
+        readFields(c, count >= 8 ? ['session', 'epoch', 'since', 'features'] : ['session', 'epoch', 'since'], f);
+        known = count >= 8 ? 8 : 7;
+        break;
+    case OP_HELLO:
+        readFields(c, ['session', 'features'], f);
+        known = 6;
+        break;
+    case OP_BATCH:
+        f.frames = [];
+        for (let i = 4; i < count; i++) {
+            if (c.head()?.type !== T_ARRAY)
+                fail('EPROTO', 'batch element is not a frame');
+            const one = c.skip(MAX_DEPTH + 1);
+            if (!one)
+                fail('EVALUE', 'batch element is malformed');
+            f.frames.push(one);
+        }
+        known = count;
         break;
     case OP_SNAPSHOT: {
         readFields(c, ['session', 'epoch', 'since', 'upto', 'seq', 'snapFlags', 'hwm'], f);
@@ -367,8 +386,8 @@ export function parseFrame(bytes) {
         break;
     }
     case OP_HEARTBEAT:
-        readFields(c, ['epoch', 'seq', 'periodMs', 'maxFrame'], f);
-        known = 8;
+        readFields(c, count >= 9 ? ['epoch', 'seq', 'periodMs', 'maxFrame', 'census'] : ['epoch', 'seq', 'periodMs', 'maxFrame'], f);
+        known = count >= 9 ? 9 : 8;
         break;
     case OP_ACK:
         readFields(c, ['session', 'hwm', 'trigger', 'seq'], f);

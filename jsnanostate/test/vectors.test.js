@@ -32,6 +32,12 @@ function checkFields(f, e) {
         if (key in e)
             assert.equal(big(f[key]), big(e[key]), key);
     }
+    for (const key of ['features', 'census']) {
+        if (key in e)
+            assert.equal(big(f[key]), big(e[key]), key);
+    }
+    if ('frames' in e)
+        assert.deepEqual(f.frames.map(toHex), e.frames, 'frames');
     const renamed = { snap_flags: 'snapFlags', period_ms: 'periodMs', max_frame: 'maxFrame' };
     for (const [key, mine] of Object.entries(renamed)) {
         if (key in e)
@@ -57,11 +63,12 @@ function checkFields(f, e) {
 const FIELDS = {
     1: (e) => (e.count === 7 ? [e.session, e.aseq, e.seq] : [e.session, e.aseq]),
     2: (e) => (e.count === 7 ? [e.session, e.aseq, e.seq] : [e.session, e.aseq]),
-    3: (e) => [e.session, e.epoch, e.since],
+    3: (e) => (e.count === 8 ? [e.session, e.epoch, e.since, e.features] : [e.session, e.epoch, e.since]),
     4: (e) => [e.session, e.epoch, e.since, e.upto, e.seq, e.snap_flags, e.hwm],
-    5: (e) => [e.epoch, e.seq, e.period_ms, e.max_frame],
+    5: (e) => (e.count === 9 ? [e.epoch, e.seq, e.period_ms, e.max_frame, e.census] : [e.epoch, e.seq, e.period_ms, e.max_frame]),
     6: (e) => [e.session, e.hwm, e.trigger, e.seq],
     7: (e) => [e.session, e.aseq],
+    8: (e) => [e.session, e.features],
 };
 
 function rebuild(e) {

@@ -52,6 +52,8 @@ def _add_hub_options(parser):
                         type=_ranged(10, 3600000, "milliseconds from 10 to 3600000"),
                         help="publish the hub's figures as $hub/... states every MS "
                              "(default 1000)")
+    parser.add_argument("--no-batch", dest="batch", action="store_false",
+                        help="never pack several frames into one BATCH message")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="log joins, resyncs and rejected frames to stderr")
 
@@ -64,7 +66,7 @@ def _make_hub(args, prog, binds):
 
     # Loading a state file reports why it fails even when not verbose.
     hub = Hub(state_file=args.state_file, max_frame=args.max_frame,
-              heartbeat=args.heartbeat, stats=args.stats,
+              heartbeat=args.heartbeat, stats=args.stats, batch=args.batch,
               log=log if (args.verbose or args.state_file) else None)
     if not args.verbose:
         hub.on_log(None)

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -224,6 +225,16 @@ char *testutil_read_file(const char *path)
     }
     buf[size] = '\0';
     return buf;
+}
+
+int testutil_file_newer(void *arg)
+{
+    const testutil_file_wait *w = arg;
+    struct stat st;
+    if (stat(w->path, &st) != 0)
+        return 0;
+    return st.st_mtim.tv_sec > w->after.tv_sec ||
+           (st.st_mtim.tv_sec == w->after.tv_sec && st.st_mtim.tv_nsec > w->after.tv_nsec);
 }
 
 int64_t testutil_now_ms(void)

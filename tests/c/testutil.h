@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 /* ---- Places -------------------------------------------------------------- */
 
@@ -49,6 +50,18 @@ const char *testutil_bin(const char *name);
 /* Whole content of a file, malloc'd and NUL-terminated; NULL if it cannot
  * be read. */
 char *testutil_read_file(const char *path);
+
+/* A file to be written after a given moment, e.g. a hub's state file: set
+ * `after` with clock_gettime(CLOCK_REALTIME) before the write is due, then
+ * wait with testutil_file_newer as the condition of testutil_wait_apps(). */
+typedef struct testutil_file_wait {
+    const char *path;
+    struct timespec after;
+} testutil_file_wait;
+
+/* 1 when the file exists and was modified after w->after (a
+ * testutil_file_wait *), else 0. */
+int testutil_file_newer(void *w);
 
 /* Monotonic clock, milliseconds. */
 int64_t testutil_now_ms(void);

@@ -89,7 +89,8 @@ def pack(o):
 
 # --- the frames (docs/PROTOCOL.md, "Frames") ---------------------------------
 
-OP_SET, OP_DEL, OP_SYNC, OP_SNAPSHOT, OP_HEARTBEAT, OP_ACK, OP_PING = range(1, 8)
+OP_SET, OP_DEL, OP_SYNC, OP_SNAPSHOT, OP_HEARTBEAT, OP_ACK, OP_PING, OP_HELLO, OP_BATCH = range(1, 10)
+FEATURE_BATCH = 1
 REBASE = 0x10
 SNAP_FULL, SNAP_MORE = 1, 2
 EMPTY = b""  # data of control frames and of DEL: an empty bin (c4 00)
@@ -157,12 +158,21 @@ CONTROL_FIELDS = {
     OP_HEARTBEAT: ("epoch", "seq", "period_ms", "max_frame"),
     OP_ACK: ("session", "hwm", "trigger", "seq"),
     OP_PING: ("session", "aseq"),
+    OP_HELLO: ("session", "features"),
+}
+# Fields a later version added at the end of an op (receivers ignore what
+# they do not know): SYNC + features, HEARTBEAT + census.
+LONGER_FIELDS = {
+    OP_SYNC: CONTROL_FIELDS[OP_SYNC] + ("features",),
+    OP_HEARTBEAT: CONTROL_FIELDS[OP_HEARTBEAT] + ("census",),
 }
 
 
 def control(name, description, op, sender, fields, entries=None, rebase=False, **kw):
     """[sender, "", b"", op, fields...(, entries)]; fields by their frame.h names."""
     keys = CONTROL_FIELDS[op]
+    if op in LONGER_FIELDS and set(fields) == set(LONGER_FIELDS[op]):
+        keys = LONGER_FIELDS[op]
     frame = [sender, "", EMPTY, op | (REBASE if rebase else 0)] + [fields[k] for k in keys]
     expect = {"count": len(frame), "op": op, "rebase": rebase, "sender": sender, "name": "",
               "value_hex": "c400"}
@@ -281,6 +291,23 @@ control("ping", "PING: asks for an ACK; takes the next aseq.", OP_PING, "sensor"
         {"session": SENSOR, "aseq": 6}, canonical=True)
 control("ping_rebase", "PING with the REBASE flag (op 0x17).", OP_PING, "sensor",
         {"session": SENSOR, "aseq": 7}, rebase=True, canonical=True)
+control("sync_features", "SYNC declaring the features the App understands: 1 = it reads BATCH "
+        "frames.", OP_SYNC, "sensor",
+        {"session": SENSOR, "epoch": 0, "since": 0, "features": FEATURE_BATCH}, canonical=True)
+control("hello", "HELLO: the App's answer to a census round; features 1 = it reads BATCH "
+        "frames. Never answered.", OP_HELLO, "sensor",
+        {"session": SENSOR, "features": FEATURE_BATCH}, canonical=True)
+control("heartbeat_census", "HEARTBEAT of census round 2: every App answers with a HELLO.",
+        OP_HEARTBEAT, HUB, {"epoch": EPOCH, "seq": 50, "period_ms": 1000, "max_frame": MAX_FRAME,
+                            "census": 2}, canonical=True)
+
+BATCHED = [["sensor", "robot/speed", 0.8, OP_SET, SENSOR, 8, 52],
+           ["panel", "robot/mode", EMPTY, OP_DEL, PANEL, 3, 53]]
+add("batch_two", "BATCH from the hub: a SET and a DEL in hub form, each a frame of its own "
+    "(receivers handle them in order as if they came alone).",
+    [HUB, "", EMPTY, OP_BATCH] + BATCHED,
+    {"count": 6, "op": OP_BATCH, "rebase": False, "sender": HUB, "name": "", "value_hex": "c400",
+     "frames": [pack(x).hex() for x in BATCHED]})
 
 # --- values -------------------------------------------------------------------
 
@@ -409,7 +436,12 @@ err("error_nesting_65", "A value nested 65 levels.", ["sensor", "x", nested(65),
     "EVALUE")
 err("error_map_nesting_65", "Maps count as levels too: 65 nested maps.",
     ["sensor", "x", Raw(b"\x81\x00" * 65 + b"\x00"), OP_SET, SENSOR, 1], "EVALUE")
-err("error_unknown_op_8", "Op 8 does not exist.", ["sensor", "", EMPTY, 8, SENSOR, 1], "EPROTO")
+err("error_unknown_op_10", "Op 10 does not exist.", ["sensor", "", EMPTY, 10, SENSOR, 1], "EPROTO")
+err("error_batch_element_not_frame", "A BATCH element that is not an array.",
+    [HUB, "", EMPTY, OP_BATCH, 5], "EPROTO")
+err("error_batch_element_c1", "A BATCH element holding the never-used byte c1.",
+    [HUB, "", EMPTY, OP_BATCH, Raw(b"\x91\xc1")], "EVALUE")
+err("error_batch_empty", "A BATCH without frames.", [HUB, "", EMPTY, OP_BATCH], "EPROTO")
 err("error_op_0_explicit", "Op 0 is never sent: a 3-element frame is the original form.",
     ["sensor", "x", 1, 0, SENSOR, 1], "EPROTO")
 err("error_unknown_flag", "Op with an unknown flag bit (0x21).",

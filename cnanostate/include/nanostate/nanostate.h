@@ -175,7 +175,13 @@ enum nanostate_option {
      * $hub/clients, $hub/clients/nanomsg, $hub/clients/other (peers of other
      * transports), $hub/messages_in_per_s, $hub/messages_out_per_s,
      * $hub/rejected, $hub/states, $hub/uptime_s. 0 (default): off. (hub) */
-    NANOSTATE_OPT_STATS_MS
+    NANOSTATE_OPT_STATS_MS,
+    /* int, 0 or 1: pack several frames into one BATCH message under load
+     * (docs/PROTOCOL.md 3.3). Default 1. An App batches what it sends; a hub
+     * batches what it sends over nanomsg only while every connection belongs
+     * to an App that declared it reads batches, so original Apps get plain
+     * frames. (app, hub) */
+    NANOSTATE_OPT_BATCH
 };
 
 /* ======================================================================== */
@@ -231,6 +237,11 @@ NANOSTATE_EXPORT const char *nanostate_app_identity(const nanostate_app *app);
 /* --- Writing states ---------------------------------------------------- */
 /* [handle, also from callbacks] A set updates the local replica at once and is sent to the hub; the App
  * re-sends it until the hub has accepted it (see nanostate_app_pending).
+ * It goes out at once while few of the App's frames are in flight; in a
+ * burst the rest go out together, packed in one message, at the next
+ * nanostate_app_dispatch (nanostate_app_timeout then returns 0; the hub's
+ * answers to those in flight make the fd readable too).
+ * nanostate_app_flush sends and waits for all of them.
  * Repeated sets of one name before the hub accepted the first are
  * conflated: only the newest value is guaranteed to arrive.
  * NANOSTATE_ENAME: name empty, over NANOSTATE_MAX_NAME bytes, not UTF-8, or
@@ -455,7 +466,8 @@ enum nanostate_hub_stat {
     NANOSTATE_HUB_STAT_SEQ,            /* latest sequence number */
     NANOSTATE_HUB_STAT_EPOCH,          /* this hub run's epoch */
     NANOSTATE_HUB_STAT_PEERS,          /* peers of other transports (current) */
-    NANOSTATE_HUB_STAT_CONNECTIONS     /* nanomsg connections (current) */
+    NANOSTATE_HUB_STAT_CONNECTIONS,    /* nanomsg connections (current) */
+    NANOSTATE_HUB_STAT_BATCHES_OUT     /* BATCH messages sent over nanomsg */
 };
 /* [handle] */
 NANOSTATE_EXPORT uint64_t nanostate_hub_stat(const nanostate_hub *hub, int stat);

@@ -394,7 +394,7 @@ static void build_catalogue(catalogue *c)
     msgpack_sbuffer_destroy(&big);
 
     k = new_class(c, "an unknown op");
-    static const int unknown_ops[] = {0, 8, 15, 0x20, 0x31};
+    static const int unknown_ops[] = {0, 10, 15, 0x20, 0x31};
     for (size_t i = 0; i < sizeof unknown_ops / sizeof *unknown_ops; i++)
         add_update(k, NANOSTATE_EPROTO, "unknown op", "op/unknown", 10, empty_bin, sizeof empty_bin,
                    unknown_ops[i]);

@@ -173,6 +173,8 @@ static uint64_t *u64_field(frame *f, const char *key)
         {"trigger", offsetof(frame, trigger)},
         {"period_ms", offsetof(frame, period_ms)},
         {"max_frame", offsetof(frame, max_frame)},
+        {"features", offsetof(frame, features)},
+        {"census", offsetof(frame, census)},
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         if (strcmp(key, fields[i].name) == 0)
@@ -212,6 +214,22 @@ static void check_entries(const vector *v, const frame *f, json_t *want)
     }
 }
 
+/* A BATCH's frames, each compared by its bytes. */
+static void check_frames(const vector *v, const frame *f, json_t *want)
+{
+    if (!json_is_array(want) || f->entry_count != json_array_size(want))
+        fail_msg("%s: %u frames, expected %zu", v->name, f->entry_count, json_array_size(want));
+    reader r = f->entries;
+    for (uint32_t i = 0; i < f->entry_count; i++) {
+        const uint8_t *inner;
+        size_t len;
+        char field[32];
+        frame_next_inner(&r, &inner, &len);
+        snprintf(field, sizeof field, "frames[%u]", i);
+        check_bytes(v, field, json_string_value(json_array_get(want, i)), inner, len);
+    }
+}
+
 static void check_expect(const vector *v, frame *f, json_t *expect)
 {
     const char *key;
@@ -237,6 +255,8 @@ static void check_expect(const vector *v, frame *f, json_t *expect)
             check_u64(v, key, want, (uint64_t)f->snap_flags);
         else if (strcmp(key, "entries") == 0)
             check_entries(v, f, want);
+        else if (strcmp(key, "frames") == 0)
+            check_frames(v, f, want);
         else if ((u = u64_field(f, key)) != NULL)
             check_u64(v, key, want, *u);
         else
@@ -268,7 +288,10 @@ static void rebuild(const vector *v, frame *f, msgpack_packer *pk, msgpack_sbuff
         switch (f->op) {
         case OP_SYNC:
             fields[n++] = &f->session, fields[n++] = &f->epoch, fields[n++] = &f->since;
+            if (f->count >= FRAME_LEN_SYNC_FEATURES)
+                fields[n++] = &f->features;
             break;
+        case OP_HELLO: fields[n++] = &f->session, fields[n++] = &f->features; break;
         case OP_SNAPSHOT:
             fields[n++] = &f->session, fields[n++] = &f->epoch, fields[n++] = &f->since;
             fields[n++] = &f->upto, fields[n++] = &f->seq;
@@ -276,6 +299,8 @@ static void rebuild(const vector *v, frame *f, msgpack_packer *pk, msgpack_sbuff
         case OP_HEARTBEAT:
             fields[n++] = &f->epoch, fields[n++] = &f->seq, fields[n++] = &f->period_ms;
             fields[n++] = &f->max_frame;
+            if (f->count >= FRAME_LEN_HEARTBEAT_CENSUS)
+                fields[n++] = &f->census;
             break;
         case OP_ACK:
             fields[n++] = &f->session, fields[n++] = &f->hwm, fields[n++] = &f->trigger;

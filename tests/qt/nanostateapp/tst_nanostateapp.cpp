@@ -147,6 +147,7 @@ private Q_SLOTS:
     void equalValueIsNoChange();
     void noEchoLoop_data();
     void noEchoLoop();
+    void waitForAcceptedSendsABurstWithoutEventLoop();
     void stateRemoved_data();
     void stateRemoved();
     void statesChanged();
@@ -721,6 +722,23 @@ void tst_NanostateApp::noEchoLoop_data()
     QTest::newRow("burst of 20 values, received in one batch") << 20;
 }
 
+// A burst of sets goes out together when the event loop next runs; code
+// without one waits for the hub to accept it.
+void tst_NanostateApp::waitForAcceptedSendsABurstWithoutEventLoop()
+{
+    const std::unique_ptr<NanostateApp> a = openApp(QStringLiteral("burst"));
+    const int count = 200;
+    for (int i = 1; i <= count; ++i)
+        QVERIFY(a->setState(QStringLiteral("burst/%1").arg(i % 10), i));
+    QVERIFY(a->pendingCount() > 0);
+    QVERIFY(a->waitForAccepted(timeoutMs));
+    QCOMPARE(a->pendingCount(), 0);
+    QVERIFY(hubHas(QStringLiteral("burst/0"), QString::number(count)));
+
+    NanostateApp closed;
+    QVERIFY(!closed.waitForAccepted(10));
+}
+
 // Each App writes back whatever it is told. Equal values are no change, so
 // this settles on one value instead of ping-ponging.
 void tst_NanostateApp::noEchoLoop()
@@ -742,9 +760,10 @@ void tst_NanostateApp::noEchoLoop()
 
     for (int i = 1; i <= values; ++i)
         QVERIFY(a->setState(name, i));
-    // Without running this thread's event loop, wait until the hub has the
-    // last value (a C App asks it): then every value waits in b's socket and
-    // b takes them in a single dispatch.
+    // Without running this thread's event loop, let a send its burst and
+    // wait until the hub has the last value (a C App asks it): then every
+    // value waits in b's socket and b takes them in a single dispatch.
+    QVERIFY(a->waitForAccepted(timeoutMs));
     QVERIFY(hubHas(name, QString::number(values)));
 
     // The expected final state on both sides (the last value: b saw the
@@ -1217,6 +1236,7 @@ void tst_NanostateApp::closeInsideStateUpdated()
     if (!beforeJoin) {
         QTRY_VERIFY_WITH_TIMEOUT(reader.isSynced(), timeoutMs);
         write();
+        QVERIFY(writer->waitForAccepted(timeoutMs));
         // All of them wait in the reader's socket before it dispatches again.
         QVERIFY(hubHas(QStringLiteral("s%1").arg(states - 1), QString::number(states - 1)));
     }
