@@ -45,12 +45,13 @@ function canConnect(port) {
     });
 }
 
-/** A nanostate-hubws process: start(), kill(signal), stop(). */
+/** A nanostate-hubws process: start(), kill(signal), stop(). Subclasses
+ * (node-hubs.js) run the Node.js hubs. */
 export class HubProcess {
     /** @param {object} [o] wsPort, nnPort (free ones if not given),
      *  statsMs (the $hub/ figures' period; default: none), args (more options) */
     static async start(o = {}) {
-        const hub = new HubProcess();
+        const hub = new this();
         hub.wsPort = o.wsPort ?? (await freePort());
         hub.nnPort = o.nnPort ?? (await freePort());
         hub.args = [`--stats=${o.statsMs ?? 0}`, ...(o.args ?? [])];
@@ -70,10 +71,24 @@ export class HubProcess {
         return `tcp://127.0.0.1:${this.nnPort}`;
     }
 
+    /** [program, arguments]: subclasses start other hubs. */
+    command() {
+        return [HUBWS, ['--headless', '-b', this.nnUrl, '--ws-port', String(this.wsPort), ...this.args]];
+    }
+
+    /** The port that accepts connections once the hub is ready. */
+    get readyPort() {
+        return this.wsPort;
+    }
+
+    get name() {
+        return 'nanostate-hubws';
+    }
+
     async start(timeoutMs = 10000) {
         this.output = '';
-        this.proc = spawn(HUBWS, ['--headless', '-b', this.nnUrl, '--ws-port', String(this.wsPort), ...this.args],
-            { stdio: ['ignore', 'pipe', 'pipe'] });
+        const [program, args] = this.command();
+        this.proc = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
         this.exited = new Promise((resolve) => this.proc.once('exit', (code, signal) => resolve({ code, signal })));
         const keep = (chunk) => {
             this.output = (this.output + chunk).slice(-8000);
@@ -85,11 +100,11 @@ export class HubProcess {
             gone = true;
         });
         const deadline = Date.now() + timeoutMs;
-        while (!(await canConnect(this.wsPort))) {
+        while (!(await canConnect(this.readyPort))) {
             if (gone)
-                throw new Error(`nanostate-hubws exited at start: ${this.output}`);
+                throw new Error(`${this.name} exited at start: ${this.output}`);
             if (Date.now() > deadline)
-                throw new Error(`nanostate-hubws did not listen on ${this.wsPort} in ${timeoutMs} ms: ${this.output}`);
+                throw new Error(`${this.name} did not listen on ${this.readyPort} in ${timeoutMs} ms: ${this.output}`);
             await new Promise((resolve) => setTimeout(resolve, 20)); // polling the port, bounded
         }
     }

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The JavaScript App's tests (jsnanostate/test/*.test.js, node:test) as TAP:
-# the shared wire vectors, the App's rules against a scripted hub, and the
-# App against a real nanostate-hubws with the nanostate CLI as a C App (those
-# skip, saying why, while $NANOSTATE_BIN/nanostate-hubws is not built).
+# the shared wire vectors, the App's rules against a scripted hub, the App
+# against a real nanostate-hubws with the nanostate CLI as a C App (those
+# skip, saying why, while $NANOSTATE_BIN/nanostate-hubws is not built), and
+# the Node.js hubs on the build's libnanostate (nanostate-hub-node,
+# nanostate-hubws-node, Hub).
 # Run by tests/run, which sets NANOSTATE_BIN and NANOSTATE_SOURCE.
 set -uo pipefail
 
