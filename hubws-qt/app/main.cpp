@@ -145,10 +145,15 @@ int main(int argc, char **argv)
     if (!hub.server()->webRoot().exists())
         printErr(QStringLiteral("warning: no web root at %1: / shows a placeholder page")
                      .arg(hub.server()->webRoot().dir()));
-    if (!isLoopback(config.wsHost) && config.token.isEmpty())
+    if (!isLoopback(config.wsHost) && config.tokens.isEmpty()) {
+        const QString access =
+            config.readOnlyWs ? QStringLiteral("read") : QStringLiteral("read and write");
         printErr(QStringLiteral("warning: --ws-host %1 without --token: anyone who can reach the "
-                                "port may read and write every state")
-                     .arg(config.wsHost));
+                                "port may %2 every state")
+                     .arg(config.wsHost, access));
+    }
+    if (config.readOnlyWs)
+        printErr(QStringLiteral("WebSocket clients are read-only (--read-only-ws)"));
     if (config.verbose) {
         printErr(QStringLiteral("allowed origins: %1 (and clients without an Origin header)")
                      .arg(hub.server()->accessPolicy().allowedOrigins().join(QStringLiteral(", "))));

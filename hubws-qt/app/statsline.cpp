@@ -43,7 +43,7 @@ QString StatsLine::line()
     const WsServer::Counters c = s->counters();
     const qint64 nn = e->nanomsgConnections();
     return QStringLiteral("ws %1 paused %2 backlog %3 | nanomsg %4 | states %5 seq %6 | "
-                          "in/s %7 out/s %8 | http %9 refused %10 | rss_kib %11")
+                          "in/s %7 out/s %8 rejected %9 | http %10 refused %11 | rss_kib %12")
         .arg(s->clientCount())
         .arg(s->pausedCount())
         .arg(s->backlog())
@@ -52,6 +52,7 @@ QString StatsLine::line()
         .arg(e->seq())
         .arg(inRate, 0, 'f', 1)
         .arg(outRate, 0, 'f', 1)
+        .arg(e->stat(NANOSTATE_HUB_STAT_REJECTED) + c.refusedWrites)
         .arg(c.served)
         .arg(c.forbidden + c.unauthorized + c.overCapacity)
         .arg(residentKiB());

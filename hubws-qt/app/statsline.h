@@ -10,8 +10,9 @@ class HubWs;
 
 // The headless monitor: one line of figures on stdout every period, e.g.
 //   ws 3 paused 0 backlog 0 | nanomsg 2 | states 102 seq 10234 |
-//   in/s 523.0 out/s 1540.0 | http 4 refused 1 | rss_kib 12345
-// (on one line). Counts of frames cover both transports, as the engine's.
+//   in/s 523.0 out/s 1540.0 rejected 0 | http 4 refused 1 | rss_kib 12345
+// (on one line). Counts of frames cover both transports, as the engine's;
+// rejected adds the WebSocket frames a client's WritePolicy refused.
 class StatsLine : public QObject
 {
     Q_OBJECT

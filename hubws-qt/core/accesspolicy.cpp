@@ -2,6 +2,9 @@
 #include "accesspolicy.h"
 #include "httprequest.h"
 
+#include <nanostate/nanostate.h>
+
+#include <QtCore/QByteArrayList>
 #include <QtCore/QUrl>
 #include <QtNetwork/QHostAddress>
 #include <QtNetwork/QHostInfo>
@@ -48,9 +51,60 @@ void AccessPolicy::setOwnAddress(const QString &host, quint16 port, bool tls)
     allowed.remove(QString());
 }
 
-void AccessPolicy::setToken(const QString &token)
+bool AccessPolicy::setTokens(const QStringList &specs, QString *error)
 {
-    secret = token.toUtf8();
+    QVector<Token> parsed;
+    for (const QString &spec : specs) {
+        Token t;
+        if (!parseToken(spec, &t.secret, &t.writes, error))
+            return false;
+        for (const Token &other : qAsConst(parsed)) {
+            if (other.secret == t.secret) {
+                *error = QStringLiteral("the same TOKEN is given twice");
+                return false;
+            }
+        }
+        parsed.append(t);
+    }
+    tokens = parsed;
+    return true;
+}
+
+bool AccessPolicy::parseToken(const QString &spec, QByteArray *secret, WritePolicy *writes,
+                              QString *error)
+{
+    const int colon = spec.indexOf(QLatin1Char(':'));
+    const QString token = spec.left(colon); // all of it without a colon
+    if (token.isEmpty()) {
+        *error = QStringLiteral("empty TOKEN (give TOKEN, or TOKEN:PREFIX,PREFIX...)");
+        return false;
+    }
+    WritePolicy w;
+    if (colon >= 0) {
+        const QString list = spec.mid(colon + 1);
+        const QStringList prefixes = list.isEmpty() ? QStringList() : list.split(QLatin1Char(','));
+        for (const QString &prefix : prefixes) {
+            QString why;
+            if (prefix.isEmpty())
+                why = QStringLiteral("an empty prefix (two commas in a row, or one at the end)");
+            else if (prefix.trimmed() != prefix)
+                why = QStringLiteral("prefix '%1' starts or ends with a space").arg(prefix);
+            else if (prefix.startsWith(QLatin1Char('$')))
+                why = QStringLiteral("prefix '%1': names starting with $ are the hub's")
+                          .arg(prefix);
+            else if (prefix.toUtf8().size() > NANOSTATE_MAX_NAME)
+                why = QStringLiteral("a prefix longer than a name can be (%1 bytes)")
+                          .arg(NANOSTATE_MAX_NAME);
+            if (!why.isEmpty()) {
+                *error = why;
+                return false;
+            }
+        }
+        w = WritePolicy::under(prefixes);
+    }
+    *secret = token.toUtf8();
+    *writes = w;
+    return true;
 }
 
 QString AccessPolicy::normalize(const QString &origin)
@@ -90,16 +144,30 @@ bool AccessPolicy::isOriginAllowed(const QByteArray &origin) const
     return !n.isEmpty() && allowed.contains(n);
 }
 
-bool AccessPolicy::isAuthorized(const HttpRequest &request) const
+bool AccessPolicy::authorize(const HttpRequest &request, WritePolicy *writes) const
 {
-    if (secret.isEmpty())
-        return true;
-    const QByteArray auth = request.header("authorization");
-    if (auth.size() > 7 && auth.left(7).toLower() == "bearer "
-        && sameSecret(auth.mid(7).trimmed(), secret))
-        return true;
-    const QString fromUrl = request.queryItem(QStringLiteral("token"));
-    return !fromUrl.isEmpty() && sameSecret(fromUrl.toUtf8(), secret);
+    const Token *match = nullptr;
+    if (!tokens.isEmpty()) {
+        QByteArrayList presented;
+        const QByteArray auth = request.header("authorization");
+        if (auth.size() > 7 && auth.left(7).toLower() == "bearer ")
+            presented.append(auth.mid(7).trimmed());
+        const QString fromUrl = request.queryItem(QStringLiteral("token"));
+        if (!fromUrl.isEmpty())
+            presented.append(fromUrl.toUtf8());
+        // Every token is compared: the time taken does not say which one
+        // came close.
+        for (const QByteArray &candidate : qAsConst(presented)) {
+            for (const Token &t : tokens) {
+                if (sameSecret(candidate, t.secret) && !match)
+                    match = &t;
+            }
+        }
+        if (!match)
+            return false;
+    }
+    *writes = readOnly ? WritePolicy::nothing() : match ? match->writes : WritePolicy();
+    return true;
 }
 
 QStringList AccessPolicy::allowedOrigins() const

@@ -16,6 +16,7 @@ HEADERS += \
     $$PWD/hubws.h \
     $$PWD/tcplistener.h \
     $$PWD/webroot.h \
+    $$PWD/writepolicy.h \
     $$PWD/wsclient.h \
     $$PWD/wsserver.h
 
@@ -30,5 +31,6 @@ SOURCES += \
     $$PWD/hubws.cpp \
     $$PWD/tcplistener.cpp \
     $$PWD/webroot.cpp \
+    $$PWD/writepolicy.cpp \
     $$PWD/wsclient.cpp \
     $$PWD/wsserver.cpp

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "hubconfig.h"
+#include "accesspolicy.h"
 
 #include <nanostate/nanostate.h>
 
@@ -14,15 +15,16 @@
 namespace {
 
 // One option: its long name (also the config file key), short letter, and
-// whether it takes a value. `apply` stores a value and says what is wrong
-// with it; `value` is empty for options without one.
+// whether it takes a value. A repeatable option names the list it fills.
+// `apply` stores a value and says what is wrong with it; `value` is empty
+// for options without one.
 struct Option
 {
     enum Arg { NoValue, Value, OptionalValue };
     const char *name;
     char letter;
     Arg arg;
-    bool repeatable;
+    QStringList HubConfig::*list; // repeatable: the list; else nullptr
     bool (*apply)(HubConfig *c, const QString &value, bool hasValue, QString *error);
 };
 
@@ -88,9 +90,9 @@ bool optionalText(const QString &value, QString *out)
 }
 
 const Option options[] = {
-    {"config", 'c', Option::Value, false,
+    {"config", 'c', Option::Value, nullptr,
      [](HubConfig *c, const QString &v, bool, QString *e) { return textOption(v, &c->configFile, e); }},
-    {"bind", 'b', Option::Value, true,
+    {"bind", 'b', Option::Value, &HubConfig::binds,
      [](HubConfig *c, const QString &v, bool, QString *e) {
          if (v.isEmpty()) {
              *e = QStringLiteral("needs a URL");
@@ -99,18 +101,18 @@ const Option options[] = {
          c->binds.append(v);
          return true;
      }},
-    {"state-file", 0, Option::Value, false,
+    {"state-file", 0, Option::Value, nullptr,
      [](HubConfig *c, const QString &v, bool, QString *) { return optionalText(v, &c->stateFile); }},
-    {"max-frame", 0, Option::Value, false,
+    {"max-frame", 0, Option::Value, nullptr,
      [](HubConfig *c, const QString &v, bool, QString *e) {
          return intOption(v, 1024, INT_MAX, &c->maxFrame, e, "takes a number of bytes from 1024 up");
      }},
-    {"heartbeat", 0, Option::Value, false,
+    {"heartbeat", 0, Option::Value, nullptr,
      [](HubConfig *c, const QString &v, bool, QString *e) {
          return intOption(v, 10, 3600 * 1000, &c->heartbeatMs, e,
                           "takes milliseconds from 10 to 3600000");
      }},
-    {"stats", 0, Option::OptionalValue, false,
+    {"stats", 0, Option::OptionalValue, nullptr,
      [](HubConfig *c, const QString &v, bool has, QString *e) {
          if (!has) {
              c->statsMs = 1000;
@@ -126,17 +128,17 @@ const Option options[] = {
          }
          return true;
      }},
-    {"verbose", 'v', Option::NoValue, false,
+    {"verbose", 'v', Option::NoValue, nullptr,
      [](HubConfig *c, const QString &v, bool has, QString *e) { return flagOption(v, has, &c->verbose, e); }},
-    {"ws-host", 0, Option::Value, false,
+    {"ws-host", 0, Option::Value, nullptr,
      [](HubConfig *c, const QString &v, bool, QString *e) { return textOption(v, &c->wsHost, e); }},
-    {"ws-port", 0, Option::Value, false,
+    {"ws-port", 0, Option::Value, nullptr,
      [](HubConfig *c, const QString &v, bool, QString *e) {
          return intOption(v, 0, 65535, &c->wsPort, e, "takes a port from 0 to 65535");
      }},
-    {"headless", 0, Option::NoValue, false,
+    {"headless", 0, Option::NoValue, nullptr,
      [](HubConfig *c, const QString &v, bool has, QString *e) { return flagOption(v, has, &c->headless, e); }},
-    {"allow-origin", 0, Option::Value, true,
+    {"allow-origin", 0, Option::Value, &HubConfig::allowOrigins,
      [](HubConfig *c, const QString &v, bool, QString *e) {
          if (v.isEmpty()) {
              *e = QStringLiteral("needs an origin such as https://example.org:8443, or *");
@@ -145,34 +147,47 @@ const Option options[] = {
          c->allowOrigins.append(v);
          return true;
      }},
-    {"token", 0, Option::Value, false,
-     [](HubConfig *c, const QString &v, bool, QString *) { return optionalText(v, &c->token); }},
-    {"cert", 0, Option::Value, false,
+    {"token", 0, Option::Value, &HubConfig::tokens,
+     [](HubConfig *c, const QString &v, bool, QString *e) {
+         if (v.isEmpty()) // "token =" adds none, so the default asks for none
+             return true;
+         QByteArray secret;
+         WritePolicy writes;
+         if (!AccessPolicy::parseToken(v, &secret, &writes, e))
+             return false;
+         c->tokens.append(v);
+         return true;
+     }},
+    {"read-only-ws", 0, Option::NoValue, nullptr,
+     [](HubConfig *c, const QString &v, bool has, QString *e) {
+         return flagOption(v, has, &c->readOnlyWs, e);
+     }},
+    {"cert", 0, Option::Value, nullptr,
      [](HubConfig *c, const QString &v, bool, QString *) { return optionalText(v, &c->certFile); }},
-    {"key", 0, Option::Value, false,
+    {"key", 0, Option::Value, nullptr,
      [](HubConfig *c, const QString &v, bool, QString *) { return optionalText(v, &c->keyFile); }},
-    {"max-clients", 0, Option::Value, false,
+    {"max-clients", 0, Option::Value, nullptr,
      [](HubConfig *c, const QString &v, bool, QString *e) {
          return intOption(v, 1, 1000000, &c->maxClients, e, "takes a number from 1 to 1000000");
      }},
-    {"max-queue", 0, Option::Value, false,
+    {"max-queue", 0, Option::Value, nullptr,
      [](HubConfig *c, const QString &v, bool, QString *e) {
          return intOption(v, 4096, qint64(1) << 40, &c->maxQueue, e,
                           "takes a number of bytes from 4096 up");
      }},
-    {"stall-timeout", 0, Option::Value, false,
+    {"stall-timeout", 0, Option::Value, nullptr,
      [](HubConfig *c, const QString &v, bool, QString *e) {
          return intOption(v, 100, 3600 * 1000, &c->stallTimeoutMs, e,
                           "takes milliseconds from 100 to 3600000");
      }},
-    {"head-timeout", 0, Option::Value, false,
+    {"head-timeout", 0, Option::Value, nullptr,
      [](HubConfig *c, const QString &v, bool, QString *e) {
          return intOption(v, 100, 600 * 1000, &c->headTimeoutMs, e,
                           "takes milliseconds from 100 to 600000");
      }},
-    {"web-root", 0, Option::Value, false,
+    {"web-root", 0, Option::Value, nullptr,
      [](HubConfig *c, const QString &v, bool, QString *) { return optionalText(v, &c->webRoot); }},
-    {"help", 'h', Option::NoValue, false, nullptr},
+    {"help", 'h', Option::NoValue, nullptr, nullptr},
 };
 
 const Option *findLong(const QString &name)
@@ -302,12 +317,9 @@ HubConfig::ParseResult HubConfig::parse(const QStringList &arguments, HubConfig 
         [&](const Option &o, const QString &value, bool hasValue, QString *why) {
             if (!o.apply || qstrcmp(o.name, "config") == 0)
                 return true;
-            if (o.repeatable && !replaced.contains(QLatin1String(o.name))) {
+            if (o.list && !replaced.contains(QLatin1String(o.name))) {
                 replaced.append(QLatin1String(o.name));
-                if (qstrcmp(o.name, "bind") == 0)
-                    config->binds.clear();
-                else
-                    config->allowOrigins.clear();
+                (config->*o.list).clear();
             }
             return o.apply(config, value, hasValue, why);
         },
@@ -316,6 +328,12 @@ HubConfig::ParseResult HubConfig::parse(const QStringList &arguments, HubConfig 
         return ParseFailed;
     if (config->certFile.isEmpty() != config->keyFile.isEmpty()) {
         *error = QStringLiteral("--cert and --key go together");
+        return ParseFailed;
+    }
+    AccessPolicy tokens;
+    QString why;
+    if (!tokens.setTokens(config->tokens, &why)) {
+        *error = QStringLiteral("--token: %1").arg(why);
         return ParseFailed;
     }
     return Parsed;

@@ -22,7 +22,8 @@ struct HubConfig
     QString wsHost = QStringLiteral("127.0.0.1");
     int wsPort = 15001;                 // 0: any free port (printed at start)
     QStringList allowOrigins;           // empty: the hub's own page origins
-    QString token;                      // empty: no token asked
+    QStringList tokens;                 // TOKEN or TOKEN:PREFIX,...; empty: no token asked
+    bool readOnlyWs = false;            // WebSocket clients write nothing
     QString certFile;                   // with keyFile: TLS (wss://, https://)
     QString keyFile;
     int maxClients = 1024;              // open connections, WebSocket and HTTP

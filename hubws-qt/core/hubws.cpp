@@ -41,7 +41,8 @@ bool HubWs::start(QString *error)
     ws.headTimeoutMs = settings.headTimeoutMs;
     ws.webRoot = settings.effectiveWebRoot();
     ws.allowOrigins = settings.allowOrigins;
-    ws.token = settings.token;
+    ws.tokens = settings.tokens;
+    ws.readOnly = settings.readOnlyWs;
     ws.limits.maxFrame = settings.maxFrame;
     ws.limits.maxQueue = settings.maxQueue;
     ws.limits.stallTimeoutMs = settings.stallTimeoutMs;

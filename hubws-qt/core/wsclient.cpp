@@ -31,8 +31,8 @@ const QWebSocketProtocol::CloseCode closeTryAgainLater = QWebSocketProtocol::Clo
 } // namespace
 
 WsClient::WsClient(QWebSocket *webSocket, QTcpSocket *socket, HubEngine *engine,
-                   const Limits &limits, QObject *parent)
-    : QObject(parent), ws(webSocket), tcp(socket), engine(engine), limits(limits)
+                   const Limits &limits, const WritePolicy &writes, QObject *parent)
+    : QObject(parent), ws(webSocket), tcp(socket), engine(engine), limits(limits), writes(writes)
 {
     ws->setParent(this);
     peerAddress = QStringLiteral("%1:%2").arg(ws->peerAddress().toString()).arg(ws->peerPort());
@@ -146,7 +146,32 @@ void WsClient::onMessage(const QByteArray &message)
                                .arg(dropCount));
         return;
     }
-    engine->input(id, message); // the engine logs rejected frames
+    if (mayInput(message))
+        engine->input(id, message); // the engine logs rejected frames
+}
+
+bool WsClient::mayInput(const QByteArray &message)
+{
+    QString why;
+    const WritePolicy::Verdict verdict = writes.check(message, &why);
+    if (verdict == WritePolicy::Allowed)
+        return true;
+    ++refusedCount;
+    if (verdict == WritePolicy::Unreadable) {
+        // Invalid for the engine too: dropped, as it would drop it.
+        emit logged(1, QStringLiteral("client %1 (%2): a frame the hub cannot check dropped "
+                                      "(this client may write %3)")
+                           .arg(id)
+                           .arg(peerAddress, writes.toString()));
+        return false;
+    }
+    emit logged(1, QStringLiteral("client %1 (%2) %3 (it may write %4): refused, closing it "
+                                  "with 1008")
+                       .arg(id)
+                       .arg(peerAddress, why, writes.toString()));
+    // A close reason holds at most 123 bytes.
+    close(QWebSocketProtocol::CloseCodePolicyViolated, QString::fromUtf8(why.toUtf8().left(120)));
+    return false;
 }
 
 void WsClient::onStalled()

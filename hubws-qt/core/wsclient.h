@@ -2,6 +2,8 @@
 #ifndef WSCLIENT_H
 #define WSCLIENT_H
 
+#include "writepolicy.h"
+
 #include <QtCore/QDateTime>
 #include <QtCore/QObject>
 #include <QtCore/QPointer>
@@ -26,6 +28,12 @@ class QWebSocket;
 // is above twice maxQueue the frames it sends are dropped, since answering
 // them would grow the backlog without bound (Nanostate Apps send again what
 // the hub did not take).
+//
+// Writes: a frame the client's WritePolicy refuses (a name it may not
+// write, say) is not fed to the engine, and the client is closed with 1008
+// (policy violation), since the protocol has no way to refuse one update.
+// Going on without it would not work: the App would send it again and
+// again, and the in-order rule would hold back its later updates.
 class WsClient : public QObject
 {
     Q_OBJECT
@@ -40,7 +48,7 @@ public:
     // Takes the QWebSocket; `socket` is the connection under it (for the
     // backlog). Registers a peer with the engine; check peer() != 0.
     WsClient(QWebSocket *webSocket, QTcpSocket *socket, HubEngine *engine, const Limits &limits,
-             QObject *parent = nullptr);
+             const WritePolicy &writes, QObject *parent = nullptr);
     ~WsClient() override;
 
     quint64 peer() const { return id; }
@@ -58,6 +66,8 @@ public:
     quint64 bytesOut() const { return outBytes; }
     quint64 pauses() const { return pauseCount; }
     quint64 droppedIn() const { return dropCount; } // frames dropped at the hard limit
+    const WritePolicy &writePolicy() const { return writes; }
+    quint64 refusedIn() const { return refusedCount; } // frames refused by the policy
 
     // Queues one frame as a binary message. False if closing.
     bool send(const QByteArray &frame);
@@ -73,6 +83,7 @@ Q_SIGNALS:
 
 private:
     void onMessage(const QByteArray &message);
+    bool mayInput(const QByteArray &message);
     void onDrained();
     void onStalled();
     void onClosing();
@@ -83,6 +94,7 @@ private:
     QPointer<QTcpSocket> tcp;
     HubEngine *engine;
     Limits limits;
+    WritePolicy writes;
     quint64 id = 0;
     QString peerAddress;
     QString requestOrigin;
@@ -94,7 +106,7 @@ private:
     bool joined = false; // a peer of the engine
     QString lastIdentity;
     quint64 inCount = 0, outCount = 0, inBytes = 0, outBytes = 0;
-    quint64 pauseCount = 0, dropCount = 0;
+    quint64 pauseCount = 0, dropCount = 0, refusedCount = 0;
     QTimer stallTimer;
     QTimer cutTimer;
 };

@@ -33,7 +33,9 @@ WsServer::WsServer(HubEngine *engine, const Settings &settings, QObject *parent)
                                     this))
 {
     access.setAllowedOrigins(settings.allowOrigins);
-    access.setToken(settings.token);
+    // HubConfig checked them already; if not, listen() fails with the reason.
+    access.setTokens(settings.tokens, &tokenError);
+    access.setReadOnly(settings.readOnly);
     if (!settings.tls.isNull())
         listener->setTls(settings.tls);
     // More than the default 30 waiting upgrades must not be refused.
@@ -55,10 +57,22 @@ WsServer::~WsServer()
     qDeleteAll(list);
     list.clear();
     qDeleteAll(connections);
+    // Sockets handed to QWebSocketServer mid-handshake have no parent: once
+    // it is gone (it may still refer to them), what is left of them is ours.
+    delete upgrader;
+    upgrader = nullptr;
+    const auto pending = upgrading.values();
+    upgrading.clear();
+    for (const Upgrade &u : pending)
+        delete u.socket.data(); // QPointer: null if already gone
 }
 
 bool WsServer::listen(QString *error)
 {
+    if (!tokenError.isEmpty()) {
+        *error = QStringLiteral("--token: %1").arg(tokenError);
+        return false;
+    }
     QHostAddress address;
     if (config.host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0) {
         address = QHostAddress::LocalHost;
@@ -122,6 +136,7 @@ WsServer::Counters WsServer::counters() const
     for (const WsClient *client : list) {
         c.messagesIn += client->messagesIn();
         c.messagesOut += client->messagesOut();
+        c.refusedWrites += client->refusedIn();
     }
     return c;
 }
@@ -212,7 +227,8 @@ void WsServer::onHead(HttpConnection *connection)
               QStringLiteral("origin %1").arg(QString::fromUtf8(origin).left(200)));
         return;
     }
-    if (!access.isAuthorized(request)) {
+    WritePolicy writes;
+    if (!access.authorize(request, &writes)) {
         HttpReply r = HttpReply::error(401, "a token is needed: ?token=TOKEN or Authorization: Bearer");
         r.addHeader("WWW-Authenticate", "Bearer realm=\"nanostate\"");
         reply(connection, r, QStringLiteral("token missing or wrong"));
@@ -220,10 +236,10 @@ void WsServer::onHead(HttpConnection *connection)
     }
     QTcpSocket *socket = connection->takeSocket();
     const QString key = socketKey(socket->peerAddress(), socket->peerPort());
-    upgrading.insert(key, socket);
+    upgrading.insert(key, {socket, writes});
     connect(socket, &QObject::destroyed, this, [this, key] {
         auto it = upgrading.find(key);
-        if (it != upgrading.end() && it->isNull())
+        if (it != upgrading.end() && it->socket.isNull())
             upgrading.erase(it);
     });
     // The head is still unread in the socket: QWebSocketServer reads it.
@@ -244,10 +260,16 @@ void WsServer::onHttpFinished(HttpConnection *connection)
 void WsServer::onUpgraded()
 {
     while (QWebSocket *ws = upgrader->nextPendingConnection()) {
-        QPointer<QTcpSocket> socket = upgrading.take(socketKey(ws->peerAddress(), ws->peerPort()));
-        if (!socket) // not expected: QWebSocket owns the socket it was made from
-            socket = ws->findChild<QTcpSocket *>();
-        auto *client = new WsClient(ws, socket.data(), engine, config.limits, this);
+        const QString key = socketKey(ws->peerAddress(), ws->peerPort());
+        // Not expected to be missing: then the client may write nothing.
+        const bool known = upgrading.contains(key);
+        Upgrade upgrade = upgrading.take(key);
+        if (!known)
+            upgrade.writes = WritePolicy::nothing();
+        if (!upgrade.socket) // QWebSocket owns the socket it was made from
+            upgrade.socket = ws->findChild<QTcpSocket *>();
+        auto *client = new WsClient(ws, upgrade.socket.data(), engine, config.limits,
+                                    upgrade.writes, this);
         connect(client, &WsClient::closed, this, &WsServer::onClientClosed);
         connect(client, &WsClient::logged, this, &WsServer::logged);
         if (!client->peer()) {
@@ -258,13 +280,14 @@ void WsServer::onUpgraded()
         list.append(client);
         byPeer.insert(client->peer(), client);
         ++count.upgraded;
-        emit logged(0, QStringLiteral("client %1 connected from %2%3%4")
+        emit logged(0, QStringLiteral("client %1 connected from %2%3%4, writes %5")
                            .arg(client->peer())
                            .arg(client->address())
                            .arg(client->origin().isEmpty()
                                     ? QString()
                                     : QStringLiteral(", origin %1").arg(client->origin()))
-                           .arg(client->isEncrypted() ? QStringLiteral(", TLS") : QString()));
+                           .arg(client->isEncrypted() ? QStringLiteral(", TLS") : QString())
+                           .arg(client->writePolicy().toString()));
         emit clientAdded(client);
     }
 }
@@ -275,6 +298,7 @@ void WsServer::onClientClosed(WsClient *client)
         byPeer.remove(client->peer());
         count.messagesIn += client->messagesIn();
         count.messagesOut += client->messagesOut();
+        count.refusedWrites += client->refusedIn();
         emit clientRemoved(client);
     }
     client->deleteLater();

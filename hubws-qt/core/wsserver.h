@@ -24,7 +24,8 @@ class TcpListener;
 // either serves a static file from the web root or, for GET /ws with
 // Upgrade: websocket, checks the connection cap, the Origin and the token
 // and hands the socket to QWebSocketServer. Every WebSocket client becomes a
-// WsClient, a peer of the engine; the engine's output() is fanned out here.
+// WsClient, a peer of the engine, with the names its token (or
+// --read-only-ws) lets it write; the engine's output() is fanned out here.
 class WsServer : public QObject
 {
     Q_OBJECT
@@ -38,7 +39,8 @@ public:
         int headTimeoutMs = 5000;
         QString webRoot;
         QStringList allowOrigins;
-        QString token;
+        QStringList tokens; // as --token: TOKEN or TOKEN:PREFIX,...
+        bool readOnly = false;
         WsClient::Limits limits;
     };
     struct Counters
@@ -57,6 +59,9 @@ public:
         // over nanomsg (its FRAMES_OUT counts a broadcast once for everyone).
         quint64 messagesIn = 0;
         quint64 messagesOut = 0;
+        // Frames from clients that their WritePolicy stopped: refused ones
+        // (each closed its client with 1008) and ones it could not check.
+        quint64 refusedWrites = 0;
     };
 
     WsServer(HubEngine *engine, const Settings &settings, QObject *parent = nullptr);
@@ -101,7 +106,13 @@ private:
     TcpListener *listener;
     QWebSocketServer *upgrader;
     QSet<HttpConnection *> connections;
-    QHash<QString, QPointer<QTcpSocket>> upgrading; // by "address|port"
+    struct Upgrade
+    {
+        QPointer<QTcpSocket> socket;
+        WritePolicy writes;
+    };
+    QHash<QString, Upgrade> upgrading; // by "address|port"
+    QString tokenError;
     QVector<WsClient *> list;
     QHash<quint64, WsClient *> byPeer;
     Counters count;

@@ -259,7 +259,9 @@ void MonitorWindow::refresh()
                        + tr("%1 messages in, %2 out").arg(count(c.messagesIn), count(c.messagesOut)) + sep
                        + tr("%1 bytes queued").arg(count(quint64(qMax<qint64>(0, s->backlog())))));
     allFigures->setText(tr("%1 in, %2 out").arg(count(in), count(out)) + sep
-                        + tr("%1 rejected").arg(count(e->stat(NANOSTATE_HUB_STAT_REJECTED))) + sep
+                        + tr("%1 rejected")
+                              .arg(count(e->stat(NANOSTATE_HUB_STAT_REJECTED) + c.refusedWrites))
+                        + sep
                         + tr("%1 states").arg(count(quint64(e->stateCount()))));
     hubLabel->setText(tr("nanomsg %1    WebSocket %2    seq %3    epoch %4")
                           .arg(hub->config().effectiveBinds().join(QStringLiteral(", ")), s->url(),

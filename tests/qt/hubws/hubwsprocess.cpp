@@ -14,6 +14,8 @@ HubWsProcess::HubWsProcess(QObject *parent) : QObject(parent)
 {
     connect(&process, &QProcess::readyReadStandardError, this,
             [this] { errors += process.readAllStandardError(); });
+    connect(&process, &QProcess::readyReadStandardOutput, this,
+            [this] { out += process.readAllStandardOutput(); });
 }
 
 HubWsProcess::~HubWsProcess()
@@ -39,6 +41,7 @@ bool HubWsProcess::start(const QStringList &extra, QString *why)
 {
     stop();
     errors.clear();
+    out.clear();
     const QList<quint16> ports = freePorts(2);
     port = ports.at(0);
     nnUrl = QStringLiteral("tcp://127.0.0.1:%1").arg(ports.at(1));
@@ -49,7 +52,6 @@ bool HubWsProcess::start(const QStringList &extra, QString *why)
                                      QStringLiteral("-v"), QStringLiteral("--stats=0")}
                          + extra);
     process.setStandardInputFile(QProcess::nullDevice());
-    process.setStandardOutputFile(QProcess::nullDevice());
     process.start();
     if (!waitForLog("(WebSocket)", 5000)) {
         if (why)

@@ -9,7 +9,8 @@
 
 // A `nanostate-hubws --headless` process of the build under test, on ports
 // of its own (found by binding port 0), ready once it says it listens,
-// stopped by PID. Its stderr (it runs with -v) is collected as it comes.
+// stopped by PID. Its stderr (it runs with -v) and stdout are collected as
+// they come.
 class HubWsProcess : public QObject
 {
     Q_OBJECT
@@ -36,6 +37,8 @@ public:
     QUrl wsUrl(const QString &scheme = QStringLiteral("ws"), const QString &query = QString()) const;
     QByteArray log() const { return errors; }
     bool waitForLog(const QByteArray &text, int timeoutMs = 5000);
+    // stdout: the stats line, with --stats=MS among the extra options.
+    QByteArray output() const { return out; }
     qint64 residentKiB() const; // VmRSS from /proc/PID/status
     // Built with AddressSanitizer, whose quarantine keeps freed memory: RSS
     // figures mean nothing then.
@@ -49,6 +52,7 @@ private:
     quint16 port = 0;
     QString nnUrl;
     QByteArray errors;
+    QByteArray out;
 };
 
 #endif // HUBWSPROCESS_H

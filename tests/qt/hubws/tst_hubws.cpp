@@ -23,6 +23,8 @@
 #include <QtCore/QStandardPaths>
 #include <QtCore/QTemporaryDir>
 #include <QtCore/QTimer>
+#include <QtCore/QtEndian>
+#include <QtNetwork/QHostAddress>
 #include <QtNetwork/QSslCertificate>
 #include <QtNetwork/QSslSocket>
 #include <QtNetwork/QTcpSocket>
@@ -61,6 +63,55 @@ QNetworkRequest wsRequest(const QUrl &url)
 {
     return QNetworkRequest(url);
 }
+
+bool writeFile(const QString &path, const QByteArray &data)
+{
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly) && f.write(data) == data.size();
+}
+
+// Puts "-c FILE" in front of *options, FILE holding `text`; nothing when
+// text is empty.
+bool addConfigFile(const QByteArray &text, const QString &fileName, QStringList *options)
+{
+    if (text.isEmpty())
+        return true;
+    const QString file = scratch() + QLatin1Char('/') + fileName;
+    *options = QStringList{QStringLiteral("-c"), file} + *options;
+    return writeFile(file, text);
+}
+
+// The addresses listening on TCP `port`, as the kernel lists them.
+QList<QHostAddress> listeningAddresses(quint16 port)
+{
+    QList<QHostAddress> found;
+    for (const char *table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+        QFile f(QString::fromLatin1(table));
+        if (!f.open(QIODevice::ReadOnly))
+            continue;
+        const QList<QByteArray> lines = f.readAll().split('\n');
+        for (const QByteArray &line : lines.mid(1)) {
+            const QList<QByteArray> columns = line.simplified().split(' ');
+            if (columns.size() < 4 || columns.at(3) != "0A") // 0A: LISTEN
+                continue;
+            const QList<QByteArray> local = columns.at(1).split(':');
+            if (local.size() != 2 || local.at(1).toUInt(nullptr, 16) != port)
+                continue;
+            // Each 32-bit word of the address is printed as the number its
+            // bytes make in this machine's byte order.
+            QByteArray bytes;
+            for (int w = 0; w + 8 <= local.at(0).size(); w += 8) {
+                const quint32 word = local.at(0).mid(w, 8).toUInt(nullptr, 16);
+                bytes.append(reinterpret_cast<const char *>(&word), 4);
+            }
+            if (bytes.size() == 4)
+                found.append(QHostAddress(qFromBigEndian<quint32>(bytes.constData())));
+            else if (bytes.size() == 16)
+                found.append(QHostAddress(reinterpret_cast<const quint8 *>(bytes.constData())));
+        }
+    }
+    return found;
+}
 } // namespace
 
 class tst_HubWs : public QObject
@@ -77,6 +128,9 @@ private:
     // Sets a marker state from the App and waits until `peer` has it: all
     // frames sent to the peer before are there by then.
     bool marker(NanostateApp &app, WsPeer &peer, const QString &name);
+    // Sets a marker state from the App and waits until the hub took it: the
+    // App has then seen every change the hub made before.
+    bool settle(NanostateApp &app);
 
 private Q_SLOTS:
     void initTestCase();
@@ -103,6 +157,15 @@ private Q_SLOTS:
     void silentOrHugeHeadIsDropped();
     void configFileAndFlags();
     void exampleConfigListsEveryOption();
+    void readOnlyRefusesWritesWhileReadsFlow();
+    void readOnlyClientCannotTakeOverAnAppsSession();
+    void tokenPrefixesLimitWrites_data();
+    void tokenPrefixesLimitWrites();
+    void badTokenOrReadOnlySyntaxExits2_data();
+    void badTokenOrReadOnlySyntaxExits2();
+    void dollarNamesAreRefusedFromWs();
+    void listensOnLoopbackUnlessAsked_data();
+    void listensOnLoopbackUnlessAsked();
 
 private:
     QObjectList owned; // deleted after each test
@@ -149,6 +212,14 @@ bool tst_HubWs::marker(NanostateApp &app, WsPeer &peer, const QString &name)
         timeoutMs);
 }
 
+bool tst_HubWs::settle(NanostateApp &app)
+{
+    static int n = 0;
+    ++n;
+    return app.setState(QStringLiteral("settle/%1").arg(n), n)
+        && QTest::qWaitFor([&] { return app.pendingCount() == 0; }, timeoutMs);
+}
+
 void tst_HubWs::cleanup()
 {
     qDeleteAll(owned);
@@ -167,7 +238,8 @@ void tst_HubWs::helpAndUsageErrors()
     QCOMPARE(HubWsProcess::run({QStringLiteral("--help")}, &out), 0);
     for (const char *word : {"--bind", "--ws-host", "--ws-port", "--allow-origin", "--token", "--cert",
                              "--max-clients", "--max-queue", "--stall-timeout", "--web-root",
-                             "--config", "--headless", "EXIT STATUS"})
+                             "--config", "--headless", "--read-only-ws", "TOKEN:robot/,ui/",
+                             "1008", "EXIT STATUS"})
         QVERIFY2(out.contains(word), word);
     QCOMPARE(HubWsProcess::run({QStringLiteral("--no-such-option")}, &out), 2);
     QVERIFY(out.contains("unknown option"));
@@ -334,17 +406,13 @@ void tst_HubWs::staticFilesAreServed()
 {
     const QString root = scratch() + QStringLiteral("/webroot");
     QVERIFY(QDir().mkpath(root + QStringLiteral("/sub")));
-    auto write = [](const QString &path, const QByteArray &data) {
-        QFile f(path);
-        return f.open(QIODevice::WriteOnly) && f.write(data) == data.size();
-    };
     const QByteArray page = "<!DOCTYPE html><title>monitor</title>";
     const QByteArray script = "export const nanostate = 1;\n";
-    QVERIFY(write(root + QStringLiteral("/index.html"), page));
-    QVERIFY(write(root + QStringLiteral("/nanostate.js"), script));
-    QVERIFY(write(root + QStringLiteral("/sub/style.css"), "body{}"));
-    QVERIFY(write(root + QStringLiteral("/.hidden"), "no"));
-    QVERIFY(write(scratch() + QStringLiteral("/secret.txt"), "secret"));
+    QVERIFY(writeFile(root + QStringLiteral("/index.html"), page));
+    QVERIFY(writeFile(root + QStringLiteral("/nanostate.js"), script));
+    QVERIFY(writeFile(root + QStringLiteral("/sub/style.css"), "body{}"));
+    QVERIFY(writeFile(root + QStringLiteral("/.hidden"), "no"));
+    QVERIFY(writeFile(scratch() + QStringLiteral("/secret.txt"), "secret"));
 
     HubWsProcess hub;
     QVERIFY(startHub(hub, {QStringLiteral("--web-root"), root}));
@@ -788,6 +856,346 @@ void tst_HubWs::exampleConfigListsEveryOption()
     HubWsProcess hub;
     QVERIFY(startHub(hub, {QStringLiteral("-c"), file}));
     QCOMPARE(RawHttp::status(RawHttp::exchange(hub.wsPort(), RawHttp::upgrade("/ws", hub.wsPort()))), 101);
+}
+
+void tst_HubWs::readOnlyRefusesWritesWhileReadsFlow()
+{
+    HubWsProcess hub;
+    QVERIFY(startHub(hub, {QStringLiteral("--read-only-ws"), QStringLiteral("--stats=100")}));
+    QVERIFY(hub.waitForLog("WebSocket clients are read-only (--read-only-ws)"));
+    NanostateApp *app = openApp(hub, QStringLiteral("c-side"));
+    QVERIFY(app);
+    const QByteArray mine = NanostateVariant::pack(QStringLiteral("mine"));
+    QVERIFY(app->setState(QStringLiteral("app/owned"), QStringLiteral("mine")));
+    QVERIFY(app->setState(QStringLiteral("app/kept"), 1));
+    QVERIFY(settle(*app));
+
+    // SYNC passes: the reader gets the table.
+    WsPeer *reader = connectPeer(hub, QStringLiteral("reader"), true);
+    QVERIFY(reader);
+    QTRY_VERIFY_WITH_TIMEOUT(reader->synced, timeoutMs);
+    QCOMPARE(reader->table.value(QStringLiteral("app/owned")).value, mine);
+    // Something that is no frame at all is dropped, and the client stays.
+    reader->socket()->sendBinaryMessage(QByteArray("\xc1", 1));
+    // An op in a wider encoding than needed is read as well (cd 00 03 and
+    // d0 03: SYNC).
+    for (const QByteArray &op : {QByteArray("\xcd\x00\x03", 3), QByteArray("\xd0\x03", 2)}) {
+        const quint64 session = 1000 + quint64(op.size());
+        reader->socket()->sendBinaryMessage(
+            WireFrame::packArrayHeader(7) + WireFrame::packStr(QStringLiteral("wide"))
+            + WireFrame::packStr(QString()) + WireFrame::packBin(QByteArray()) + op
+            + WireFrame::packUint(session) + WireFrame::packUint(0) + WireFrame::packUint(0));
+        QTRY_VERIFY_WITH_TIMEOUT(reader->hasFrame([&](const WireFrame &f) {
+            return f.op == WireFrame::Snapshot && f.session() == session;
+        }),
+                                 timeoutMs);
+    }
+
+    // SET, DEL, an original App's set and PING: each closes its sender
+    // with 1008 and changes nothing.
+    WsPeer *setter = connectPeer(hub, QStringLiteral("setter"));
+    WsPeer *deleter = connectPeer(hub, QStringLiteral("deleter"));
+    WsPeer *old = connectPeer(hub, QStringLiteral("old-browser"));
+    WsPeer *pinger = connectPeer(hub, QStringLiteral("pinger"));
+    QVERIFY(setter && deleter && old && pinger);
+    setter->sendSet(QStringLiteral("app/owned"), WireFrame::packStr(QStringLiteral("theirs")));
+    deleter->sendDel(QStringLiteral("app/kept"));
+    old->sendLegacy(QStringLiteral("app/new"), WireFrame::packStr(QStringLiteral("x")));
+    pinger->sendPing();
+    const QList<QPair<WsPeer *, QString>> expected = {
+        {setter, QStringLiteral("may not write app/owned")},
+        {deleter, QStringLiteral("may not write app/kept")},
+        {old, QStringLiteral("may not write app/new")},
+        {pinger, QStringLiteral("may not send PING (it writes no state)")},
+    };
+    for (const auto &e : expected) {
+        QTRY_COMPARE_WITH_TIMEOUT(e.first->socket()->state(), QAbstractSocket::UnconnectedState,
+                                  timeoutMs);
+        QCOMPARE(int(e.first->socket()->closeCode()), 1008);
+        QCOMPARE(e.first->socket()->closeReason(), e.second);
+        QCOMPARE(e.first->framesWithOp(WireFrame::Ack), 0);
+    }
+
+    // Reads still flow; neither the hub's table nor the App's changed.
+    QVERIFY(marker(*app, *reader, QStringLiteral("after/refusals")));
+    QVERIFY(reader->isConnected());
+    QCOMPARE(reader->table.value(QStringLiteral("app/owned")).value, mine);
+    QVERIFY(reader->table.contains(QStringLiteral("app/kept")));
+    QVERIFY(!reader->table.value(QStringLiteral("app/kept")).removed);
+    QVERIFY(!reader->table.contains(QStringLiteral("app/new")));
+    QVERIFY(settle(*app));
+    QCOMPARE(appValue(*app, QStringLiteral("app/owned")), mine);
+    QVERIFY(app->hasState(QStringLiteral("app/kept")));
+    QVERIFY(!app->hasState(QStringLiteral("app/new")));
+
+    // Counted as rejected (the four refusals and the frame that was none),
+    // and logged.
+    QTRY_VERIFY_WITH_TIMEOUT(hub.output().contains(" rejected 5 |"), timeoutMs);
+    QVERIFY(hub.waitForLog("may not write app/owned (it may write no name): refused"));
+    QVERIFY(hub.waitForLog("a frame the hub cannot check dropped"));
+}
+
+void tst_HubWs::readOnlyClientCannotTakeOverAnAppsSession()
+{
+    HubWsProcess hub;
+    QVERIFY(startHub(hub, {QStringLiteral("--read-only-ws")}));
+    NanostateApp *app = openApp(hub, QStringLiteral("robot"));
+    QVERIFY(app);
+    QVERIFY(app->setState(QStringLiteral("robot/cmd"), 1));
+    QVERIFY(settle(*app));
+    // Every reader learns the App's identity and session from the table.
+    WsPeer *spy = connectPeer(hub, QStringLiteral("spy"), true);
+    QVERIFY(spy);
+    QTRY_VERIFY_WITH_TIMEOUT(spy->synced, timeoutMs);
+    const WireFrame::Entry seen = spy->table.value(QStringLiteral("robot/cmd"));
+    QCOMPARE(seen.sender, QStringLiteral("robot"));
+
+    // A PING in that session, far ahead, would make the hub take the App's
+    // next updates for stale duplicates (and tell the App they arrived).
+    const quint64 farAhead = quint64(1) << 40;
+    spy->socket()->sendBinaryMessage(WireFrame::numbered(WireFrame::Ping, seen.sender, QString(),
+                                                         WireFrame::packBin(QByteArray()),
+                                                         seen.session, farAhead, true));
+    QTRY_COMPARE_WITH_TIMEOUT(spy->socket()->state(), QAbstractSocket::UnconnectedState, timeoutMs);
+    QCOMPARE(int(spy->socket()->closeCode()), 1008);
+
+    // The App's next update still goes through: a new reader's snapshot
+    // holds it.
+    QVERIFY(app->setState(QStringLiteral("robot/cmd"), 2));
+    QVERIFY(settle(*app));
+    WsPeer *late = connectPeer(hub, QStringLiteral("late"), true);
+    QVERIFY(late);
+    QTRY_VERIFY_WITH_TIMEOUT(late->synced, timeoutMs);
+    QCOMPARE(late->table.value(QStringLiteral("robot/cmd")).value, NanostateVariant::pack(2));
+}
+
+void tst_HubWs::tokenPrefixesLimitWrites_data()
+{
+    QTest::addColumn<QStringList>("options");
+    QTest::addColumn<QByteArray>("conf"); // a config file, if not empty
+    QTest::addColumn<QString>("token");
+    QTest::addColumn<bool>("viaHeader"); // else in the URL
+    QTest::addColumn<int>("op");
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<bool>("allowed");
+    const int set = WireFrame::Set, del = WireFrame::Del, legacy = WireFrame::Legacy,
+              ping = WireFrame::Ping, batch = WireFrame::Batch;
+    const QStringList plain{QStringLiteral("--token"), QStringLiteral("plain")};
+    const QStringList robot{QStringLiteral("--token"), QStringLiteral("r0bot:robot/,ui/")};
+    const QStringList two{QStringLiteral("--token"), QStringLiteral("a-key:a/"),
+                          QStringLiteral("--token"), QStringLiteral("b-key:b/")};
+    const QStringList viewer{QStringLiteral("--token"), QStringLiteral("v1ew:")};
+    const QByteArray none;
+    const QByteArray twoInFile = "token = a-key:a/\ntoken = b-key:b/\n";
+    const QString r = QStringLiteral("r0bot"), a = QStringLiteral("a-key");
+    const QString b = QStringLiteral("b-key");
+
+    QTest::newRow("plain token: SET anywhere") << plain << none << "plain" << false << set << "any/thing" << true;
+    QTest::newRow("plain token: DEL anywhere") << plain << none << "plain" << true << del << "any/thing" << true;
+    QTest::newRow("plain token: original set") << plain << none << "plain" << false << legacy << "any/thing" << true;
+    QTest::newRow("prefixes: SET under the first") << robot << none << r << false << set << "robot/speed" << true;
+    QTest::newRow("prefixes: SET under the second") << robot << none << r << true << set << "ui/theme" << true;
+    QTest::newRow("prefixes: DEL under one") << robot << none << r << false << del << "robot/arm/angle" << true;
+    QTest::newRow("prefixes: SET elsewhere") << robot << none << r << false << set << "config/mode" << false;
+    QTest::newRow("prefixes: SET elsewhere, header") << robot << none << r << true << set << "config/mode" << false;
+    QTest::newRow("prefixes: DEL elsewhere") << robot << none << r << false << del << "config/mode" << false;
+    QTest::newRow("prefixes: original set elsewhere") << robot << none << r << false << legacy << "config/mode" << false;
+    QTest::newRow("prefixes: the prefix without /") << robot << none << r << false << set << "robot" << false;
+    QTest::newRow("prefixes: a longer word") << robot << none << r << false << set << "robots/x" << false;
+    const QString longName = QStringLiteral("robot/") + QString(300, QLatin1Char('x')); // str16
+    QTest::newRow("prefixes: long name under one") << robot << none << r << false << set << longName << true;
+    QTest::newRow("prefixes: long name elsewhere") << robot << none << r << false << set << longName.mid(1) << false;
+    QTest::newRow("prefixes: PING") << robot << none << r << false << ping << QString() << true;
+    QTest::newRow("prefixes: BATCH, even under them") << robot << none << r << false << batch << "robot/speed" << false;
+    QTest::newRow("TOKEN: writes nothing") << viewer << none << "v1ew" << false << set << "ui/x" << false;
+    QTest::newRow("TOKEN: sends no PING") << viewer << none << "v1ew" << false << ping << QString() << false;
+    QTest::newRow("plain token: PING") << plain << none << "plain" << false << ping << QString() << true;
+    QTest::newRow("two tokens: a under a/") << two << none << a << false << set << "a/x" << true;
+    QTest::newRow("two tokens: a under b/") << two << none << a << false << set << "b/x" << false;
+    QTest::newRow("two tokens: b under b/") << two << none << b << true << set << "b/x" << true;
+    QTest::newRow("two tokens: b under a/") << two << none << b << true << del << "a/x" << false;
+    QTest::newRow("config file: b under b/") << QStringList() << twoInFile << b << false << set << "b/y" << true;
+    QTest::newRow("config file: b under a/") << QStringList() << twoInFile << b << false << set << "a/y" << false;
+    QTest::newRow("--read-only-ws beats a plain token")
+        << (plain + QStringList{QStringLiteral("--read-only-ws")}) << none << "plain" << false << set
+        << "any/thing" << false;
+    QTest::newRow("read-only-ws in the config file")
+        << QStringList() << QByteArray("token = plain\nread-only-ws = true\n") << "plain" << false
+        << set << "any/thing" << false;
+}
+
+void tst_HubWs::tokenPrefixesLimitWrites()
+{
+    QFETCH(QStringList, options);
+    QFETCH(QByteArray, conf);
+    QFETCH(QString, token);
+    QFETCH(bool, viaHeader);
+    QFETCH(int, op);
+    QFETCH(QString, name);
+    QFETCH(bool, allowed);
+    QVERIFY(addConfigFile(conf, QStringLiteral("tokens.conf"), &options));
+    HubWsProcess hub;
+    QVERIFY(startHub(hub, options));
+    NanostateApp *app = openApp(hub, QStringLiteral("c-side"));
+    QVERIFY(app);
+    const QByteArray before = NanostateVariant::pack(QStringLiteral("before"));
+    if (!name.isEmpty())
+        QVERIFY(app->setState(name, QStringLiteral("before")));
+    QVERIFY(settle(*app));
+    // Tokens are still asked for.
+    QCOMPARE(RawHttp::status(RawHttp::exchange(hub.wsPort(), RawHttp::upgrade("/ws?token=wrong", hub.wsPort()))),
+             401);
+
+    auto *peer = new WsPeer(QStringLiteral("writer"));
+    owned.append(peer);
+    QNetworkRequest request(hub.wsUrl(QStringLiteral("ws"),
+                                      viaHeader ? QString() : QStringLiteral("token=") + token));
+    if (viaHeader)
+        request.setRawHeader("Authorization", "Bearer " + token.toUtf8());
+    peer->open(request);
+    QVERIFY(peer->waitConnected(timeoutMs));
+    const QByteArray after = WireFrame::packStr(QStringLiteral("after"));
+    QString reason = QStringLiteral("may not write ") + name.left(300); // the log cuts it there
+    quint64 aseq = 0;
+    switch (op) {
+    case WireFrame::Set: peer->sendSet(name, after); break;
+    case WireFrame::Del: peer->sendDel(name); break;
+    case WireFrame::Legacy: peer->sendLegacy(name, after); break;
+    case WireFrame::Ping:
+        aseq = peer->sendPing();
+        reason = QStringLiteral("may not send PING (it writes no state)");
+        break;
+    case WireFrame::Batch:
+        peer->socket()->sendBinaryMessage(WireFrame::batch(
+            peer->identity(), {WireFrame::set(peer->identity(), name, after, peer->session(), 1, true),
+                               WireFrame::set(peer->identity(), name + QStringLiteral("/2"), after,
+                                              peer->session(), 2, false)}));
+        reason = QStringLiteral("may not send BATCH (send its frames one by one)");
+        break;
+    }
+
+    if (allowed) {
+        if (op == WireFrame::Ping)
+            QTRY_VERIFY_WITH_TIMEOUT(peer->hasFrame([&](const WireFrame &f) {
+                return f.op == WireFrame::Ack && f.session() == peer->session() && f.field(2) == aseq;
+            }),
+                                     timeoutMs);
+        else if (op == WireFrame::Del)
+            QTRY_VERIFY_WITH_TIMEOUT(!app->hasState(name), timeoutMs);
+        else
+            QTRY_COMPARE_WITH_TIMEOUT(appValue(*app, name), after, timeoutMs);
+        QVERIFY(marker(*app, *peer, QStringLiteral("after/write")));
+        QVERIFY(peer->isConnected());
+        return;
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(peer->socket()->state(), QAbstractSocket::UnconnectedState, timeoutMs);
+    QCOMPARE(int(peer->socket()->closeCode()), 1008);
+    // Cut to fit in a close frame (123 bytes).
+    QCOMPARE(peer->socket()->closeReason(), QString::fromUtf8(reason.toUtf8().left(120)));
+    QVERIFY(settle(*app));
+    if (!name.isEmpty())
+        QCOMPARE(appValue(*app, name), before);
+    QVERIFY(!app->hasState(name + QStringLiteral("/2")));
+    QVERIFY(hub.waitForLog(reason.toUtf8() + " (it may write "));
+}
+
+void tst_HubWs::badTokenOrReadOnlySyntaxExits2_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QByteArray>("conf"); // a config file given with -c, if not empty
+    QTest::addColumn<QByteArray>("message");
+    const QString token = QStringLiteral("--token");
+    const QByteArray none;
+    QTest::newRow("empty TOKEN") << QStringList{token, QStringLiteral(":robot/")} << none
+                                 << QByteArray("--token: empty TOKEN (give TOKEN, or TOKEN:PREFIX");
+    QTest::newRow("two commas") << QStringList{token, QStringLiteral("s3cr3t:robot/,,ui/")} << none
+                                << QByteArray("--token: an empty prefix");
+    QTest::newRow("comma at the end") << QStringList{token, QStringLiteral("s3cr3t:robot/,")} << none
+                                      << QByteArray("--token: an empty prefix");
+    QTest::newRow("space") << QStringList{token, QStringLiteral("s3cr3t:robot/, ui/")} << none
+                           << QByteArray("--token: prefix ' ui/' starts or ends with a space");
+    QTest::newRow("the hub's names") << QStringList{token, QStringLiteral("s3cr3t:$hub/")} << none
+                                     << QByteArray("--token: prefix '$hub/': names starting with $ are the hub's");
+    QTest::newRow("the same TOKEN twice")
+        << QStringList{token, QStringLiteral("s3cr3t:a/"), token, QStringLiteral("s3cr3t")} << none
+        << QByteArray("--token: the same TOKEN is given twice");
+    QTest::newRow("--token without a value") << QStringList{token} << none
+                                             << QByteArray("option '--token' needs a value");
+    QTest::newRow("--read-only-ws with a value") << QStringList{QStringLiteral("--read-only-ws=yes")} << none
+                                                 << QByteArray("option '--read-only-ws' takes no value");
+    QTest::newRow("file: empty TOKEN") << QStringList() << QByteArray("# tokens\ntoken = :x\n")
+                                       << QByteArray(":2: token: empty TOKEN");
+    QTest::newRow("file: read-only-ws = maybe") << QStringList() << QByteArray("read-only-ws = maybe\n")
+                                                << QByteArray(":1: read-only-ws: takes true or false");
+    QTest::newRow("file: the same TOKEN twice")
+        << QStringList() << QByteArray("token = s3cr3t:a/\ntoken = s3cr3t\n")
+        << QByteArray("--token: the same TOKEN is given twice");
+}
+
+void tst_HubWs::badTokenOrReadOnlySyntaxExits2()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QByteArray, conf);
+    QFETCH(QByteArray, message);
+    QVERIFY(addConfigFile(conf, QStringLiteral("bad.conf"), &arguments));
+    QByteArray out;
+    QCOMPARE(HubWsProcess::run(arguments, &out), 2);
+    QVERIFY2(out.contains(message), out.constData());
+    QVERIFY2(out.contains("usage: nanostate-hubws"), out.constData());
+    QVERIFY2(!out.contains("s3cr3t"), "an error message quotes a token");
+}
+
+void tst_HubWs::dollarNamesAreRefusedFromWs()
+{
+    HubWsProcess hub;
+    QVERIFY(startHub(hub, {QStringLiteral("--stats=100")}));
+    NanostateApp *app = openApp(hub, QStringLiteral("c-side"));
+    QVERIFY(app);
+    WsPeer *ws = connectPeer(hub, QStringLiteral("dollar"));
+    QVERIFY(ws);
+    QTRY_VERIFY_WITH_TIMEOUT(app->hasState(QStringLiteral("$hub/clients")), timeoutMs);
+    const QByteArray forged = NanostateVariant::pack(999);
+    ws->sendSet(QStringLiteral("$hub/clients"), forged);
+    ws->sendLegacy(QStringLiteral("$mine"), forged);
+    QVERIFY(hub.waitForLog("names starting with '$' are reserved for the hub"));
+    // Dropped, not applied; the client stays (it is not a policy of ours,
+    // but a rule of the protocol).
+    QVERIFY(marker(*app, *ws, QStringLiteral("after/dollar")));
+    QVERIFY(ws->isConnected());
+    QVERIFY(settle(*app));
+    QVERIFY(!app->hasState(QStringLiteral("$mine")));
+    QVERIFY(appValue(*app, QStringLiteral("$hub/clients")) != forged);
+    QVERIFY(!ws->hasFrame([](const WireFrame &f) { return f.op == WireFrame::Ack && f.seq() > 0; }));
+}
+
+void tst_HubWs::listensOnLoopbackUnlessAsked_data()
+{
+    QTest::addColumn<QStringList>("options");
+    QTest::addColumn<QString>("address");
+    // Tests stay on loopback: 127.0.0.2 shows that --ws-host decides.
+    QTest::newRow("default") << QStringList() << QStringLiteral("127.0.0.1");
+    QTest::newRow("localhost") << QStringList{QStringLiteral("--ws-host"), QStringLiteral("localhost")}
+                               << QStringLiteral("127.0.0.1");
+    QTest::newRow("another address, when asked")
+        << QStringList{QStringLiteral("--ws-host"), QStringLiteral("127.0.0.2")} << QStringLiteral("127.0.0.2");
+}
+
+void tst_HubWs::listensOnLoopbackUnlessAsked()
+{
+    QFETCH(QStringList, options);
+    QFETCH(QString, address);
+    if (!QFileInfo::exists(QStringLiteral("/proc/net/tcp")))
+        QSKIP("no /proc/net/tcp to read the listening sockets from");
+    HubWsProcess hub;
+    QVERIFY(startHub(hub, options));
+    const QList<QHostAddress> listening = listeningAddresses(hub.wsPort());
+    QCOMPARE(listening.size(), 1);
+    QCOMPARE(listening.first(), QHostAddress(address));
+    QVERIFY(listening.first().isLoopback());
+    // The warning for a non-loopback address comes before this line.
+    QVERIFY(hub.waitForLog("allowed origins:"));
+    QVERIFY(!hub.log().contains("without --token"));
+    QVERIFY(hub.log().contains("listening on ws://" + options.value(1, QStringLiteral("127.0.0.1")).toUtf8()));
 }
 
 QTEST_MAIN(tst_HubWs)

@@ -270,16 +270,31 @@ QByteArray WireFrame::packArrayHeader(int n)
     return b;
 }
 
+QByteArray WireFrame::numbered(int op, const QString &sender, const QString &name,
+                               const QByteArray &packed, quint64 session, quint64 aseq, bool rebase)
+{
+    return packArrayHeader(6) + packStr(sender) + packStr(name) + packed
+        + packUint(quint64(op) | (rebase ? Rebase : 0)) + packUint(session) + packUint(aseq);
+}
+
 QByteArray WireFrame::set(const QString &sender, const QString &name, const QByteArray &packed,
                           quint64 session, quint64 aseq, bool rebase)
 {
-    return packArrayHeader(6) + packStr(sender) + packStr(name) + packed
-        + packUint(Set | (rebase ? Rebase : 0)) + packUint(session) + packUint(aseq);
+    return numbered(Set, sender, name, packed, session, aseq, rebase);
 }
 
 QByteArray WireFrame::legacy(const QString &sender, const QString &name, const QByteArray &packed)
 {
     return packArrayHeader(3) + packStr(sender) + packStr(name) + packed;
+}
+
+QByteArray WireFrame::batch(const QString &sender, const QVector<QByteArray> &frames)
+{
+    QByteArray b = packArrayHeader(4 + frames.size()) + packStr(sender) + packStr(QString())
+        + packBin(QByteArray()) + packUint(Batch);
+    for (const QByteArray &f : frames)
+        b += f;
+    return b;
 }
 
 QByteArray WireFrame::sync(const QString &sender, quint64 session, quint64 epoch, quint64 since)

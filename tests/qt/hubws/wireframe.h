@@ -11,7 +11,8 @@
 // test can check that values cross the hub unchanged.
 struct WireFrame
 {
-    enum Op { Legacy = 0, Set = 1, Del = 2, Sync = 3, Snapshot = 4, Heartbeat = 5, Ack = 6, Ping = 7 };
+    enum Op { Legacy = 0, Set = 1, Del = 2, Sync = 3, Snapshot = 4, Heartbeat = 5, Ack = 6, Ping = 7,
+              Hello = 8, Batch = 9 };
     enum { Rebase = 0x10, SnapFull = 1, SnapMore = 2 };
 
     struct Entry
@@ -41,9 +42,15 @@ struct WireFrame
     static bool parse(const QByteArray &bytes, WireFrame *out);
 
     // --- building frames an App sends ---
+    // A frame that takes an aseq: SET, DEL (packed: the empty bin), PING
+    // (name "", packed the empty bin).
+    static QByteArray numbered(int op, const QString &sender, const QString &name,
+                               const QByteArray &packed, quint64 session, quint64 aseq, bool rebase);
     static QByteArray set(const QString &sender, const QString &name, const QByteArray &packed,
                           quint64 session, quint64 aseq, bool rebase);
     static QByteArray legacy(const QString &sender, const QString &name, const QByteArray &packed);
+    // BATCH (op 9): [sender, "", b"", 9, frame, frame, ...]
+    static QByteArray batch(const QString &sender, const QVector<QByteArray> &frames);
     static QByteArray sync(const QString &sender, quint64 session, quint64 epoch, quint64 since);
 
     // --- msgpack pieces ---

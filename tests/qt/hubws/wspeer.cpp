@@ -43,11 +43,26 @@ bool WsPeer::waitConnected(int timeoutMs)
     return isConnected();
 }
 
-quint64 WsPeer::sendSet(const QString &name, const QByteArray &packed)
+quint64 WsPeer::sendNumbered(int op, const QString &name, const QByteArray &packed)
 {
     const quint64 aseq = nextAseq++;
-    ws->sendBinaryMessage(WireFrame::set(id, name, packed, sessionId, aseq, aseq == 1));
+    ws->sendBinaryMessage(WireFrame::numbered(op, id, name, packed, sessionId, aseq, aseq == 1));
     return aseq;
+}
+
+quint64 WsPeer::sendSet(const QString &name, const QByteArray &packed)
+{
+    return sendNumbered(WireFrame::Set, name, packed);
+}
+
+quint64 WsPeer::sendDel(const QString &name)
+{
+    return sendNumbered(WireFrame::Del, name, WireFrame::packBin(QByteArray()));
+}
+
+quint64 WsPeer::sendPing()
+{
+    return sendNumbered(WireFrame::Ping, QString(), WireFrame::packBin(QByteArray()));
 }
 
 void WsPeer::sendLegacy(const QString &name, const QByteArray &packed)

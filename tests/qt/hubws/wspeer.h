@@ -32,6 +32,8 @@ public:
     void setKeepFrames(bool on) { keepFrames = on; }
 
     quint64 sendSet(const QString &name, const QByteArray &packed); // returns the aseq
+    quint64 sendDel(const QString &name);
+    quint64 sendPing();
     void sendLegacy(const QString &name, const QByteArray &packed);
     void sendSync(quint64 since);
 
@@ -54,6 +56,7 @@ private:
     void makeSocket(const QString &origin);
     void onMessage(const QByteArray &message);
     void apply(const WireFrame::Entry &e);
+    quint64 sendNumbered(int op, const QString &name, const QByteArray &packed);
 
     QWebSocket *ws = nullptr;
     QString id;
