@@ -186,7 +186,8 @@ class StatesView {
  *   'connect'    ()  the hub is heard from (a frame within two heartbeats)
  *   'disconnect' ()  the hub went silent or the socket closed
  *   'synced'     ()  the replica holds the hub's whole table again
- *   'error'      (error) a socket error, or an exception thrown by a listener
+ *   'error'      (error) a socket error, an exception thrown by a listener, or
+ *                the hub refusing a write (code EPERM: the pending updates are dropped)
  */
 export class Nanostate extends Emitter {
     /**
@@ -449,15 +450,38 @@ export class Nanostate extends Emitter {
             const err = ev?.error instanceof Error ? ev.error : new Error(`WebSocket error on ${this._url.href}${ev?.message ? ': ' + ev.message : ''}`);
             this.emit('error', err);
         };
-        ws.onclose = () => {
+        ws.onclose = (ev) => {
             if (this._ws !== ws)
                 return;
             this._ws = null;
             this._sockOpen = false;
             this._setConnected(false);
+            if (ev?.code === 1008)
+                this._dropRefused(ev.reason);
             this._scheduleReconnect();
             this._arm();
         };
+    }
+
+    // The hub closed us (1008) for writing what this App may not (a
+    // read-only client, or a name outside its token's prefixes): sending the
+    // same updates again would only repeat it. They are dropped, each name
+    // shows the hub's value again, and 'error' says why.
+    _dropRefused(reason) {
+        const refused = [...this._outbox.values()];
+        this._outbox.clear();
+        this._inflight.clear();
+        this._sent.clear();
+        this._sentBytes = 0;
+        this._pingDue = 0;
+        for (const o of refused) {
+            const r = this._replica.get(o.name);
+            const changed = o.removal ? r !== undefined : !r || !sameBytes(r.packed, o.packed);
+            if (changed)
+                this._notify(o.name, false, false, r ? r.seq : 0, r ? undefined : '');
+        }
+        this.emit('error', new NanostateError('EPERM', `the hub refused a write: ${reason || 'policy violation'}` +
+            (refused.length ? `; ${refused.length} pending update(s) dropped` : '')));
     }
 
     _scheduleReconnect() {

@@ -311,3 +311,25 @@ test('a flood of updates from both sides converges', { skip }, async (t) => {
     t.diagnostic(`${a.stats.framesOut} frames for 12000 sets`);
     assert.ok(a.stats.framesOut < 6000, `conflated: ${a.stats.framesOut} frames for 12000 sets`);
 });
+
+test('a refused write (read-only hub) is dropped with an EPERM error, reading goes on', { skip }, async (t) => {
+    const hub = await HubProcess.start({ args: ['--read-only-ws'] });
+    const app = new Nanostate(hub.wsUrl, { identity: 'viewer', ...appOptions });
+    t.after(async () => {
+        app.close();
+        await hub.stop();
+    });
+    await app.ready(5000);
+    const refused = nextEvent(app, 'error', (err) => err.code === 'EPERM', 5000);
+    app.set('ro/x', 1);
+    assert.equal(app.get('ro/x'), 1); // shown at once, as any own update
+    const [err] = await refused;
+    assert.match(err.message, /refused a write.*1 pending update/);
+    assert.equal(app.pending, 0);
+    assert.equal(app.get('ro/x'), undefined); // the hub's value again
+    // It reconnects and goes on reading; the refused update never returns.
+    const r = await cli(hub, ['set', 'ro/y', 'from-c']);
+    assert.equal(r.code, 0, r.stderr);
+    await until(app, () => app.get('ro/y') === 'from-c', 'ro/y from the C App');
+    assert.equal((await dump(hub, 'ro/*')).has('ro/x'), false);
+});
