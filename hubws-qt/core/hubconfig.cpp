@@ -128,6 +128,8 @@ const Option options[] = {
          }
          return true;
      }},
+    {"no-batch", 0, Option::NoValue, nullptr,
+     [](HubConfig *c, const QString &v, bool has, QString *e) { return flagOption(v, has, &c->noBatch, e); }},
     {"verbose", 'v', Option::NoValue, nullptr,
      [](HubConfig *c, const QString &v, bool has, QString *e) { return flagOption(v, has, &c->verbose, e); }},
     {"ws-host", 0, Option::Value, nullptr,

@@ -17,6 +17,7 @@ struct HubConfig
     int heartbeatMs = 1000;
     int statsMs = 1000;                 // $hub/ figures and the stats line; 0: off
     bool verbose = false;
+    bool noBatch = false; // never pack frames into BATCH messages over nanomsg
 
     // --- WebSocket and HTTP ---
     QString wsHost = QStringLiteral("127.0.0.1");

@@ -8,8 +8,8 @@ QString HubConfig::usage()
 {
     return QStringLiteral(
         "usage: nanostate-hubws [-c FILE] [-b URL]... [--state-file PATH] [--max-frame BYTES]\n"
-        "                       [--heartbeat MS] [--stats[=MS]] [-v] [--ws-host HOST]\n"
-        "                       [--ws-port PORT] [--allow-origin ORIGIN]...\n"
+        "                       [--heartbeat MS] [--stats[=MS]] [--no-batch] [-v]\n"
+        "                       [--ws-host HOST] [--ws-port PORT] [--allow-origin ORIGIN]...\n"
         "                       [--token TOKEN[:PREFIX,...]]... [--read-only-ws]\n"
         "                       [--cert FILE --key FILE] [--max-clients N] [--max-queue BYTES]\n"
         "                       [--stall-timeout MS] [--head-timeout MS] [--web-root DIR]\n"
@@ -61,6 +61,10 @@ QString HubConfig::help()
             "        $hub/clients/nanomsg, $hub/clients/other, $hub/messages_in_per_s, ...)\n"
             "        and print the stats line every MS. On by default at 1000 ms;\n"
             "        --stats=0 turns both off.\n"
+            "    --no-batch\n"
+            "        never pack several frames into one BATCH message over nanomsg (by\n"
+            "        default the hub does under load, while every nanomsg App has said it\n"
+            "        reads batches: docs/PROTOCOL.md 7.10)\n"
             "    -v, --verbose\n"
             "        log joins, resyncs, rejected frames and WebSocket connections to stderr\n"
             "\n"

@@ -67,6 +67,12 @@ bool HubEngine::setHeartbeatMs(int ms)
                  QStringLiteral("heartbeat %1 ms").arg(ms));
 }
 
+bool HubEngine::setBatch(bool on)
+{
+    return check(nanostate_hub_set_int_option(hub, NANOSTATE_OPT_BATCH, on ? 1 : 0),
+                 QStringLiteral("batch %1").arg(on ? 1 : 0));
+}
+
 bool HubEngine::setStatsMs(int ms)
 {
     return check(nanostate_hub_set_int_option(hub, NANOSTATE_OPT_STATS_MS, ms),

@@ -41,6 +41,7 @@ public:
     int maxFrame() const { return frameLimit; }
     bool setHeartbeatMs(int ms);
     bool setStatsMs(int ms); // 0: no $hub/ figures
+    bool setBatch(bool on);  // BATCH messages over nanomsg (default on)
     bool setStateFile(const QString &path);
     bool load(); // the state file, if it exists; false with errorString()
     bool bind(const QString &url);

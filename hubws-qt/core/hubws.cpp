@@ -21,7 +21,7 @@ bool HubWs::start(QString *error)
 {
     HubEngine &e = *hubEngine;
     if (!e.isValid() || !e.setMaxFrame(settings.maxFrame) || !e.setHeartbeatMs(settings.heartbeatMs)
-        || !e.setStatsMs(settings.statsMs)) {
+        || !e.setStatsMs(settings.statsMs) || !e.setBatch(!settings.noBatch)) {
         *error = e.errorString();
         return false;
     }
