@@ -112,6 +112,16 @@ def main(argv=None):
     hubws.add_argument("--ws", metavar="HOST:PORT", default="127.0.0.1:15001",
                        help="WebSocket address to listen on (default 127.0.0.1:15001; "
                             "port 0 picks a free one, printed on stderr)")
+    hubws.add_argument("--allow-origin", metavar="ORIGIN", action="append", default=[],
+                       help="a browser origin allowed in (e.g. http://127.0.0.1:8000), "
+                            "repeatable; '*' allows any. Default: none, only clients that "
+                            "send no Origin (programs)")
+    hubws.add_argument("--token", metavar="TOKEN", action="append", default=[],
+                       help="clients must give one of these tokens (?token=TOKEN or "
+                            "Authorization: Bearer TOKEN), else 401; repeatable")
+    hubws.add_argument("--read-only-ws", action="store_true",
+                       help="WebSocket clients read everything and write nothing (a "
+                            "write closes them with 1008)")
     args = parser.parse_args(argv)
     prog = "nanostate-hub" if args.command == "hub" else "nanostate-hubws"
     try:

@@ -5,8 +5,13 @@ decides every frame; this module moves bytes and applies flow control."""
 
 import asyncio
 import collections
+import hmac
+import http
 import signal
 import sys
+import urllib.parse
+
+import msgpack
 
 # A peer whose queue holds this many bytes is paused (no broadcasts) until it
 # drains below the low mark; it then catches up from the hub (peer_resume).
@@ -23,12 +28,36 @@ class _Peer:
         self.ready = asyncio.Event()
 
 
+# Ops a read-only client may not send: SET, DEL, PING, BATCH (docs/PROTOCOL.md
+# 3.2; a PING in another App's session could make the hub drop its updates).
+_WRITING_OPS = {1, 2, 7, 9}
+
+
+def _writes(frame):
+    """True when a frame would change something: a legacy set, SET, DEL, PING
+    or BATCH. Frames that do not parse are left to the engine to reject."""
+    try:
+        unpacker = msgpack.Unpacker(raw=True, strict_map_key=False)
+        unpacker.feed(frame)
+        head = unpacker.read_array_header()
+        if head == 3:
+            return True
+        for _ in range(3):
+            unpacker.skip()
+        op = unpacker.unpack() if head > 3 else None
+    except Exception:
+        return False
+    return isinstance(op, int) and (op & 0x0F) in _WRITING_OPS
+
+
 class WebSocketFrontEnd:
     """Serves WebSocket peers at ws://HOST:PORT/ws for a Hub, on the running
-    asyncio loop."""
+    asyncio loop. read_only: clients may read but not write (closed with
+    1008 when they try)."""
 
-    def __init__(self, hub, log=None):
+    def __init__(self, hub, log=None, read_only=False):
         self.hub = hub
+        self.read_only = read_only
         self.peers = {}
         self.log = log or (lambda message: None)
         self._timer = None
@@ -108,6 +137,10 @@ class WebSocketFrontEnd:
                 if isinstance(message, str):
                     await ws.close(1003, "binary frames only")
                     break
+                if self.read_only and _writes(message):
+                    self.log(f"peer {peer_id}: refused a write (--read-only-ws)")
+                    await ws.close(1008, "read-only: this hub takes no writes over WebSocket")
+                    break
                 self.hub.peer_input(peer_id, message)
                 self._arm()
         except Exception as e:  # a broken connection ends this peer only
@@ -135,13 +168,30 @@ async def _run(hub, args, prog):
         if verbose:
             print(f"{prog}: {message}", file=sys.stderr, flush=True)
 
-    front = WebSocketFrontEnd(hub, log)
+    front = WebSocketFrontEnd(hub, log, read_only=args.read_only_ws)
     front.attach(loop)
+    tokens = [t.encode() for t in args.token]
 
-    async def only_ws_path(path, headers):
+    def token_ok(path, headers):
+        given = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query).get("token", [])
+        auth = headers.get("Authorization", "")
+        if auth.startswith("Bearer "):
+            given.append(auth[len("Bearer "):])
+        return any(hmac.compare_digest(g.encode(), t) for g in given for t in tokens)
+
+    async def check_request(path, headers):
         if path.split("?", 1)[0] != "/ws":
-            return (404, [("Content-Type", "text/plain")], b"WebSocket endpoint: /ws\n")
+            return (http.HTTPStatus.NOT_FOUND, [("Content-Type", "text/plain")], b"WebSocket endpoint: /ws\n")
+        if tokens and not token_ok(path, headers):
+            log("refused a client: token missing or wrong")
+            return (http.HTTPStatus.UNAUTHORIZED, [("Content-Type", "text/plain"),
+                          ("WWW-Authenticate", 'Bearer realm="nanostate"')],
+                    b"a token is needed: ?token=TOKEN or Authorization: Bearer\n")
         return None
+
+    # Browsers send Origin: only the listed ones (or any, with '*') get in;
+    # programs that send none always do.
+    origins = None if "*" in args.allow_origin else [None, *args.allow_origin]
 
     host, port = _split_host_port(args.ws)
     stop = loop.create_future()
@@ -149,7 +199,8 @@ async def _run(hub, args, prog):
         loop.add_signal_handler(sig, lambda: stop.done() or stop.set_result(None))
     server = await websockets.serve(front.serve_peer, host, port,
                                     max_size=args.max_frame or 16 * 1024 * 1024,
-                                    process_request=only_ws_path, compression=None)
+                                    process_request=check_request, origins=origins,
+                                    compression=None)
     bound = server.sockets[0].getsockname()
     print(f"{prog}: WebSocket peers at ws://{bound[0]}:{bound[1]}/ws", file=sys.stderr,
           flush=True)

@@ -114,5 +114,93 @@ class ThroughPythonHubWs(WebSocketMixin, unittest.TestCase):
                 "--ws", f"127.0.0.1:{self.ws_port}", "--heartbeat", "100"]
 
 
+class PythonHubWsSecurity(unittest.TestCase):
+    """python3 -m nanostate hubws: origins, tokens and --read-only-ws."""
+
+    def start(self, *extra):
+        try:
+            import websockets  # noqa: F401
+        except ImportError:
+            self.skipTest("python3-websockets is not installed")
+        self.nn_url = f"tcp://127.0.0.1:{free_port()}"
+        self.ws_url = f"ws://127.0.0.1:{free_port()}/ws"
+        self.err_path = os.path.join(TMP, f"pyhubws-{self.id()}.err")
+        with open(self.err_path, "wb") as err:
+            self.hub = subprocess.Popen(
+                [PYTHON, "-m", "nanostate", "hubws", "-b", self.nn_url,
+                 "--ws", self.ws_url[len("ws://"):-len("/ws")], "--heartbeat", "100", *extra],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
+        self.addCleanup(self.stop)
+        if not wait_until(lambda: self.hub.poll() is not None or "peers at" in self.stderr(), 10):
+            self.fail(f"hubws did not start: {self.stderr()}")
+        self.assertIsNone(self.hub.poll(), self.stderr())
+
+    def stderr(self):
+        with open(self.err_path) as f:
+            return f.read()
+
+    def stop(self):
+        if self.hub.poll() is None:
+            self.hub.send_signal(signal.SIGTERM)
+        self.assertEqual(self.hub.wait(10), 0, self.stderr())
+
+    def status(self, url, **kw):
+        """101 when the WebSocket opens, else the HTTP status the hub gave."""
+        import asyncio
+
+        import websockets
+
+        async def attempt():
+            try:
+                async with websockets.connect(url, open_timeout=5, **kw):
+                    return 101
+            except websockets.exceptions.InvalidStatusCode as e:
+                return e.status_code
+
+        return asyncio.run(attempt())
+
+    def test_browser_origins_need_allowing(self):
+        self.start("--allow-origin", "http://127.0.0.1:8000")
+        self.assertEqual(self.status(self.ws_url), 101)  # a program: no Origin
+        self.assertEqual(self.status(self.ws_url, origin="http://127.0.0.1:8000"), 101)
+        self.assertEqual(self.status(self.ws_url, origin="http://evil.example"), 403)
+
+    def test_a_token_is_needed(self):
+        self.start("--token", "s3cret")
+        self.assertEqual(self.status(self.ws_url), 401)
+        self.assertEqual(self.status(self.ws_url + "?token=wrong"), 401)
+        self.assertEqual(self.status(self.ws_url + "?token=s3cret"), 101)
+        self.assertEqual(self.status(self.ws_url, extra_headers={"Authorization": "Bearer s3cret"}),
+                         101)
+        self.assertEqual(self.status(self.ws_url.replace("/ws", "/other") + "?token=s3cret"), 404)
+
+    def test_read_only_refuses_writes_and_applies_nothing(self):
+        import asyncio
+
+        import msgpack
+        import websockets
+
+        self.start("--read-only-ws")
+        app = nanostate.Nanostate(self.nn_url, "py-app")
+        self.addCleanup(app.close)
+        app.set("ro/owned", 1)
+        app.flush(5)
+
+        async def write():
+            async with websockets.connect(self.ws_url, open_timeout=5) as ws:
+                # SET ro/owned = 2, first frame of a session (REBASE)
+                await ws.send(msgpack.packb(["intruder", "ro/owned", 2, 0x11, 7, 1]))
+                try:
+                    while True:
+                        await asyncio.wait_for(ws.recv(), 5)
+                except websockets.exceptions.ConnectionClosed as e:
+                    return e.code
+
+        self.assertEqual(asyncio.run(write()), 1008)
+        app.wait(0.3)
+        self.assertEqual(app.get("ro/owned"), 1)
+        self.assertEqual(cli_get_json(self.nn_url, "ro/owned"), 1)
+
+
 if __name__ == "__main__":
     unittest.main()
