@@ -30,8 +30,8 @@ static void on_signal(int sig)
 static void usage(FILE *to)
 {
     fputs("usage: nanostate-hub [-b|--bind URL]... [--state-file PATH] [--max-frame BYTES]\n"
-          "                     [--heartbeat MS] [--stats[=MS]] [--no-batch] [-v|--verbose]\n"
-          "                     [-h|--help]\n",
+          "                     [--heartbeat MS] [--stats[=MS]] [--no-batch]\n"
+          "                     [--send-buffer BYTES] [-v|--verbose] [-h|--help]\n",
           to);
 }
 
@@ -61,6 +61,8 @@ static void help(void)
           "      --no-batch        never pack several frames into one BATCH message (by\n"
           "                        default the hub does under load, while every connected\n"
           "                        App has said it reads batches)\n"
+          "      --send-buffer BYTES what may wait for one slow App (default 1048576);\n"
+          "                        beyond, frames to it are dropped and it resyncs\n"
           "  -v, --verbose         log joins, resyncs and rejected frames to stderr\n"
           "  -h, --help            this text\n"
           "\n"
@@ -128,12 +130,14 @@ int main(int argc, char **argv)
         {"heartbeat", required_argument, NULL, 'H'},
         {"stats", optional_argument, NULL, 'S'},
         {"no-batch", no_argument, NULL, 'B'},
+        {"send-buffer", required_argument, NULL, 'U'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *binds[MAX_BINDS];
     int nbinds = 0, verbose = 0, max_frame = 0, heartbeat = 0, stats_ms = 0, batch = 1;
+    int send_buffer = 0;
     const char *state_file = NULL;
     int c;
     opterr = 0;
@@ -159,6 +163,10 @@ int main(int argc, char **argv)
                 return usage_error("--stats takes milliseconds from 10 to 3600000");
             break;
         case 'B': batch = 0; break;
+        case 'U':
+            if (parse_int(optarg, 1024, INT_MAX, &send_buffer) != 0)
+                return usage_error("--send-buffer takes a number of bytes from 1024 up");
+            break;
         case 'v': verbose = 1; break;
         case 'h': help(); return 0;
         case ':': {
@@ -192,6 +200,8 @@ int main(int argc, char **argv)
     if (stats_ms)
         nanostate_hub_set_int_option(hub, NANOSTATE_OPT_STATS_MS, stats_ms);
     nanostate_hub_set_int_option(hub, NANOSTATE_OPT_BATCH, batch);
+    if (send_buffer)
+        nanostate_hub_set_int_option(hub, NANOSTATE_OPT_SEND_BUFFER, send_buffer);
     if (state_file) {
         nanostate_hub_set_string_option(hub, NANOSTATE_OPT_STATE_FILE, state_file);
         if (!verbose)

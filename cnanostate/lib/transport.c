@@ -19,6 +19,13 @@ int transport_socket(int raw, size_t max_frame, int *sock)
      * traffic); Nagle would hold the second for the peer's delayed ACK. */
     int nodelay = 1;
     nn_setsockopt(s, NN_TCP, NN_TCP_NODELAY, &nodelay, sizeof nodelay);
+    /* nanomsg's 128 KiB per connection hold two 64 KiB values: a burst of
+     * large values overflowed them, frames were dropped and Apps resynced.
+     * 1 MiB each way (a bound, not an allocation) carries 64 KiB values at
+     * the transport's own rate. */
+    int buffer = TRANSPORT_BUFFER;
+    nn_setsockopt(s, NN_SOL_SOCKET, NN_SNDBUF, &buffer, sizeof buffer);
+    nn_setsockopt(s, NN_SOL_SOCKET, NN_RCVBUF, &buffer, sizeof buffer);
     *sock = s;
     return 0;
 }

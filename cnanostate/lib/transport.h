@@ -5,6 +5,10 @@
 
 #include <stddef.h>
 
+/* Send and receive buffer of every connection (NN_SNDBUF, NN_RCVBUF) unless
+ * NANOSTATE_OPT_SEND_BUFFER / NANOSTATE_OPT_RECV_BUFFER say otherwise. */
+#define TRANSPORT_BUFFER (1024 * 1024)
+
 /* A NN_BUS socket (raw for the hub, which needs to know the sender's pipe). */
 int transport_socket(int raw, size_t max_frame, int *sock);
 void transport_set_max_frame(int sock, size_t max_frame);

@@ -9,8 +9,8 @@ import { DEFAULT_URL, hubOptions, makeHub, runCommand } from '../src/node/hub-co
 
 const prog = 'nanostate-hub-node';
 const usage = `usage: ${prog} [-b|--bind URL]... [--state-file PATH] [--max-frame BYTES]
-                          [--heartbeat MS] [--stats[=MS]] [--no-batch] [-v|--verbose]
-                          [-h|--help]
+                          [--heartbeat MS] [--stats[=MS]] [--no-batch]
+                          [--send-buffer BYTES] [-v|--verbose] [-h|--help]
 `;
 const help = `The Nanostate hub keeps the table of states (last value, sender, version)
 and forwards every update to every connected App. Apps that join get the
@@ -35,6 +35,8 @@ Options:
       --no-batch        never pack several frames into one BATCH message (by
                         default the hub does under load, while every connected
                         App has said it reads batches)
+      --send-buffer BYTES what may wait for one slow App (default 1048576);
+                        beyond, frames to it are dropped and it resyncs
   -v, --verbose         log joins, resyncs and rejected frames to stderr
   -h, --help            this text
 

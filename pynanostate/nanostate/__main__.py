@@ -54,6 +54,10 @@ def _add_hub_options(parser):
                              "(default 1000)")
     parser.add_argument("--no-batch", dest="batch", action="store_false",
                         help="never pack several frames into one BATCH message")
+    parser.add_argument("--send-buffer", metavar="BYTES",
+                        type=_ranged(1024, 2**31 - 1, "a number of bytes from 1024 up"),
+                        help="what may wait for one slow App (default 1048576); beyond, "
+                             "frames to it are dropped and it resyncs")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="log joins, resyncs and rejected frames to stderr")
 
@@ -67,6 +71,7 @@ def _make_hub(args, prog, binds):
     # Loading a state file reports why it fails even when not verbose.
     hub = Hub(state_file=args.state_file, max_frame=args.max_frame,
               heartbeat=args.heartbeat, stats=args.stats, batch=args.batch,
+              send_buffer=args.send_buffer,
               log=log if (args.verbose or args.state_file) else None)
     if not args.verbose:
         hub.on_log(None)

@@ -18,6 +18,7 @@ OPT_MAX_FRAME = 1
 OPT_HEARTBEAT_MS = 2
 OPT_STATE_FILE = 6
 OPT_STATS_MS = 8
+OPT_SEND_BUFFER = 4
 OPT_BATCH = 9
 
 HubState = collections.namedtuple(
@@ -62,7 +63,8 @@ class Hub(Handle):
     binds: nanomsg URLs to listen on (empty: none, e.g. for a front end that
     only uses peers). state_file: persistence (loaded here, saved on close).
     max_frame (bytes), heartbeat (ms), stats (ms, 0: off) as nanostate-hub;
-    batch=False as its --no-batch (docs/PROTOCOL.md 7.10).
+    batch=False as its --no-batch (docs/PROTOCOL.md 7.10), send_buffer (bytes)
+    as its --send-buffer.
     log: a callable(level, message) for joins, resyncs and rejected frames.
     """
     _close_name = "nanostate_hub_close"
@@ -70,7 +72,7 @@ class Hub(Handle):
 
 
     def __init__(self, binds=(), *, state_file=None, max_frame=None, heartbeat=None,
-                 stats=None, batch=True, log=None):
+                 stats=None, batch=True, send_buffer=None, log=None):
         self._lib = _lib.load()
         self._ptr = None
         self._stop = False
@@ -93,6 +95,9 @@ class Hub(Handle):
             if stats:
                 check(self._lib.nanostate_hub_set_int_option(self._ptr, OPT_STATS_MS,
                                                              int(stats)), "stats")
+            if send_buffer:
+                check(self._lib.nanostate_hub_set_int_option(self._ptr, OPT_SEND_BUFFER,
+                                                             int(send_buffer)), "send_buffer")
             if not batch:
                 check(self._lib.nanostate_hub_set_int_option(self._ptr, OPT_BATCH, 0), "batch")
             if state_file:

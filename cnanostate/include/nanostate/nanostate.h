@@ -160,9 +160,12 @@ enum nanostate_option {
     NANOSTATE_OPT_MAX_FRAME = 1,
     /* int, ms: heartbeat period. Default 1000. (hub) */
     NANOSTATE_OPT_HEARTBEAT_MS,
-    /* int, bytes: transport receive buffer (NN_RCVBUF). (app, hub) */
+    /* int, bytes: transport receive buffer per connection (NN_RCVBUF).
+     * Default 1 MiB. (app, hub) */
     NANOSTATE_OPT_RECV_BUFFER,
-    /* int, bytes: transport send buffer (NN_SNDBUF). (app, hub) */
+    /* int, bytes: transport send buffer per connection (NN_SNDBUF): what
+     * waits for a slow reader before frames to it are dropped (it resyncs).
+     * Default 1 MiB. (app, hub) */
     NANOSTATE_OPT_SEND_BUFFER,
     /* int, bytes: most bytes of own updates in flight before the App waits
      * for the hub to accept them (later sets conflate). Default 512 KiB. (app) */

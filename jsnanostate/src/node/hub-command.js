@@ -20,6 +20,7 @@ export function hubOptions({ statsOff = false } = {}) { // statsOff: --stats=0 a
         { name: 'stats', value: 'MS', optional: 1000, range: MS, zero: statsOff,
           what: `milliseconds from 10 to 3600000${statsOff ? ', or 0 (off)' : ''}` },
         { name: 'no-batch' },
+        { name: 'send-buffer', value: 'BYTES', range: [1024, 2 ** 31 - 1], what: 'a number of bytes from 1024 up' },
         { name: 'verbose', short: 'v' },
         { name: 'help', short: 'h' },
     ];
@@ -91,6 +92,7 @@ export function makeHub(values, log) {
         heartbeat: values.heartbeat,
         stats: values.stats,
         batch: values.noBatch ? 0 : undefined,
+        sendBuffer: values.sendBuffer,
         log: (level, message) => (values.verbose || loading) && log(level, message),
     });
     loading = false;
