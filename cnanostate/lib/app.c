@@ -88,6 +88,7 @@ struct nanostate_app {
     uint64_t sync_since;
     int64_t sync_due;
     int sync_retry_ms;
+    int sync_again; /* the running sync may predate changes known to be lost */
 
     int batch_enabled;         /* NANOSTATE_OPT_BATCH */
     batch batch;               /* frames of the current flush, to go as one */
@@ -586,6 +587,10 @@ static void on_snapshot(nanostate_app *app, const frame *f)
     app->syncing = 0;
     app->synced = 1;
     app->stats[ST_RESYNCS]++;
+    if (app->sync_again) {
+        app->sync_again = 0;
+        start_sync(app, app->last_seq);
+    }
 }
 
 /* Tells the hub, which asked every App in a new census round, that this
@@ -632,7 +637,21 @@ static void on_ack(nanostate_app *app, const frame *f)
 {
     if (f->session != app->session)
         return;
+    /* The hub broadcast every update this ACK accepts before it sent the ACK,
+     * and frames from the hub arrive in order: an update still waiting for
+     * its echo here lost it, and whatever the hub broadcast with it. An ACK
+     * carries no seq to show that gap, so the replica would stay behind while
+     * the overlay goes: sync, as after any other loss. */
+    entry *e = app->outbox.head;
+    int unechoed = e && (e->flags & OUT_INFLIGHT) && e->seq <= f->hwm;
     ack_upto(app, f->hwm);
+    if (unechoed) {
+        app->stats[ST_GAPS]++;
+        if (app->syncing)
+            app->sync_again = 1; /* its answer may have been built before */
+        else if (app->synced)
+            start_sync(app, app->last_seq);
+    }
     if (f->trigger >= app->rebase_aseq && f->hwm < f->trigger && app->inflight_count)
         rebase_inflight(app);
 }
