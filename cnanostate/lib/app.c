@@ -1086,7 +1086,10 @@ NANOSTATE_EXPORT int nanostate_app_dispatch(nanostate_app *app)
 {
     if (!app)
         return NANOSTATE_EINVAL;
-    for (int budget = DISPATCH_BUDGET; budget > 0; budget--) {
+    /* The budget counts frames, those inside BATCHes too. */
+    uint64_t start = app->stats[ST_FRAMES_IN];
+    for (int budget = DISPATCH_BUDGET; budget > 0 && app->stats[ST_FRAMES_IN] - start < DISPATCH_BUDGET;
+         budget--) {
         void *msg = NULL;
         int n = nn_recv(app->sock, &msg, NN_MSG, NN_DONTWAIT);
         if (n < 0) {

@@ -599,7 +599,12 @@ NANOSTATE_EXPORT int nanostate_hub_dispatch(nanostate_hub *hub)
     /* While the socket drains, frames for every pipe gather in BATCHes when
      * every connection can read them. */
     hub->batching = hub_census_all_batch(hub);
-    for (int budget = DISPATCH_BUDGET; budget > 0 && hub->bound > 0; budget--) {
+    /* The budget counts frames, those inside BATCHes too: one call must
+     * not keep the caller's event loop waiting for long. */
+    uint64_t start = hub->stats[ST_FRAMES_IN];
+    for (int budget = DISPATCH_BUDGET;
+         budget > 0 && hub->bound > 0 && hub->stats[ST_FRAMES_IN] - start < DISPATCH_BUDGET;
+         budget--) {
         void *body = NULL;
         void *ctrl = NULL;
         struct nn_iovec iov = {&body, NN_MSG};
