@@ -27,10 +27,13 @@
 #define DEFAULT_SEND_WINDOW (512 * 1024)
 /* Frames sent together go as one BATCH of up to this many bytes. */
 #define BATCH_BYTES (64 * 1024)
-/* A set is sent at once while fewer frames than this are in flight; beyond,
- * it waits for the next dispatch (which the hub's answers to those in flight
- * bring about), where everything waiting goes out as one BATCH. */
+/* Updates go out at once while fewer messages than this are in flight;
+ * beyond, they wait (conflated by name) until the hub accepts one of those,
+ * and everything waiting then goes out as one BATCH: the hub's answers clock
+ * the batches, so a burst costs a few messages, not one per update. */
 #define SEND_AT_ONCE 4
+/* Update messages remembered in flight; more count as "too many". */
+#define MESSAGES_TRACKED 64
 #define DISPATCH_BUDGET 4096
 #define SYNC_RETRY_FIRST_MS 10
 #define PING_FIRST_MS 100
@@ -74,6 +77,9 @@ struct nanostate_app {
     } *flights;
     size_t flights_cap, flights_start, inflight_count;
     size_t inflight_bytes;
+    /* Update messages sent and not yet accepted: the last aseq of each. */
+    uint64_t messages[MESSAGES_TRACKED];
+    size_t messages_start, messages_count;
     uint64_t next_aseq;
     uint64_t rebase_aseq;
     int need_rebase;
@@ -92,6 +98,7 @@ struct nanostate_app {
 
     int batch_enabled;         /* NANOSTATE_OPT_BATCH */
     batch batch;               /* frames of the current flush, to go as one */
+    uint64_t batch_last_aseq;  /* of the last frame in it */
     uint64_t census_answered;  /* the hub's last census round we answered */
 
     int connected;
@@ -127,14 +134,32 @@ static void send_frame(nanostate_app *app, buffer *b)
         buffer_free(b);
         return;
     }
-    size_t len = b->len;
     void *msg = buffer_take(b);
     if (nn_send(app->sock, &msg, NN_MSG, NN_DONTWAIT) < 0) {
         nn_freemsg(msg);
         return;
     }
-    (void)len;
     app->stats[ST_FRAMES_OUT]++;
+}
+
+/* An update message left, its last frame numbered `aseq`. Even one that
+ * nanomsg refused counts: the hub's answer to a later frame releases it. */
+static void message_sent(nanostate_app *app, uint64_t aseq)
+{
+    if (app->messages_count == MESSAGES_TRACKED) { /* forget the oldest */
+        app->messages_start = (app->messages_start + 1) % MESSAGES_TRACKED;
+        app->messages_count--;
+    }
+    app->messages[(app->messages_start + app->messages_count) % MESSAGES_TRACKED] = aseq;
+    app->messages_count++;
+}
+
+static void messages_accepted(nanostate_app *app, uint64_t hwm)
+{
+    while (app->messages_count && app->messages[app->messages_start] <= hwm) {
+        app->messages_start = (app->messages_start + 1) % MESSAGES_TRACKED;
+        app->messages_count--;
+    }
 }
 
 static size_t batch_limit(const nanostate_app *app)
@@ -150,17 +175,19 @@ static void flush_batch(nanostate_app *app)
     void *msg = batch_take(&app->batch, app->identity, app->identity_len, &frames);
     if (!msg)
         return;
+    message_sent(app, app->batch_last_aseq);
     if (nn_send(app->sock, &msg, NN_MSG, NN_DONTWAIT) < 0)
         nn_freemsg(msg);
     else
         app->stats[ST_FRAMES_OUT] += frames;
 }
 
-/* Sends an update frame now, or gathers it for flush_batch. */
-static void send_update_frame(nanostate_app *app, buffer *b)
+/* Sends update frame `aseq` now, or gathers it for flush_batch. */
+static void send_update_frame(nanostate_app *app, buffer *b, uint64_t aseq)
 {
     if (!app->batch_enabled || b->failed || b->len > batch_limit(app)) {
         flush_batch(app);
+        message_sent(app, aseq);
         send_frame(app, b);
         return;
     }
@@ -168,9 +195,11 @@ static void send_update_frame(nanostate_app *app, buffer *b)
         flush_batch(app);
     if (batch_append(&app->batch, b->data, b->len) != 0) {
         flush_batch(app); /* what it holds is whole: send it, then this alone */
+        message_sent(app, aseq);
         send_frame(app, b);
         return;
     }
+    app->batch_last_aseq = aseq;
     buffer_free(b);
 }
 
@@ -279,6 +308,9 @@ static void rebase_inflight(nanostate_app *app)
     app->flights_start = 0;
     app->inflight_count = 0;
     app->inflight_bytes = 0;
+    app->messages_start = 0;
+    app->messages_count = 0;
+    batch_clear(&app->batch);
     app->need_rebase = 1;
 }
 
@@ -317,14 +349,25 @@ static int flights_ack(nanostate_app *app, uint64_t hwm)
     return progress;
 }
 
-static void flush_outbox(nanostate_app *app)
+/* Whether waiting updates may go out now (SEND_AT_ONCE). */
+static int may_send(const nanostate_app *app)
 {
-    if (!app->connected)
-        return;
+    return app->connected && (!app->batch_enabled || app->messages_count < SEND_AT_ONCE);
+}
+
+/* Numbers the waiting updates and sends them, as one BATCH where they fit;
+ * or, with `gather` (too many messages in flight), only puts them in the
+ * open batch while it has room: it goes out when the hub accepts one of
+ * those, so a burst loses no update to conflation while batches have room. */
+static void send_outbox(nanostate_app *app, int gather)
+{
     while (app->first_queued) {
         entry *e = app->first_queued;
         size_t cost = e->value_len + e->name_len;
         if (app->inflight_count > 0 && app->inflight_bytes + cost > app->send_window)
+            break;
+        if (gather && app->batch.body.len + cost + FRAME_UPDATE_ROOM(app->identity_len) >
+                          batch_limit(app))
             break;
         if (flight_push(app, app->next_aseq, cost) != 0)
             break; /* out of memory: try again on the next dispatch */
@@ -341,7 +384,7 @@ static void flush_outbox(nanostate_app *app)
         frame_pack_update(&pk, op, app->identity, app->identity_len, entry_name(e), e->name_len,
                           (e->flags & OUT_DELETE) ? NULL : entry_value(e), e->value_len,
                           app->session, aseq, 0);
-        send_update_frame(app, &b);
+        send_update_frame(app, &b, aseq);
         e->seq = aseq;
         e->flags |= OUT_INFLIGHT;
         app->first_queued = e->next;
@@ -350,13 +393,23 @@ static void flush_outbox(nanostate_app *app)
             app->ping_due = clock_now_ms() + app->ping_retry_ms;
         }
     }
-    flush_batch(app);
+    if (!gather)
+        flush_batch(app);
+}
+
+static void flush_outbox(nanostate_app *app)
+{
+    if (may_send(app))
+        send_outbox(app, 0);
+    else if (app->connected && app->batch_enabled)
+        send_outbox(app, 1);
 }
 
 /* The hub applied every frame of ours up to aseq `hwm`. */
 static void ack_upto(nanostate_app *app, uint64_t hwm)
 {
     int progress = flights_ack(app, hwm);
+    messages_accepted(app, hwm);
     entry *e;
     while ((e = app->outbox.head) && (e->flags & OUT_INFLIGHT) && e->seq <= hwm) {
         /* The replica holds what the hub made of it; the overlay goes. */
@@ -703,6 +756,7 @@ static void send_ping(nanostate_app *app)
     buffer b;
     msgpack_packer pk;
     begin(&b, &pk);
+    flush_batch(app); /* its frames come before the PING's aseq */
     uint64_t aseq = app->next_aseq++;
     frame_pack_control(&pk, FRAME_LEN_PING, app->identity, app->identity_len, OP_PING);
     msgpack_pack_uint64(&pk, app->session);
@@ -919,8 +973,7 @@ static int local_update(nanostate_app *app, const char *name, int removal, const
     o->flags = (uint8_t)((o->flags & OUT_INFLIGHT) | (removal ? OUT_DELETE : 0));
     if (change)
         notify(app, name, len, 1, 0, 0);
-    if (!app->batch_enabled || app->inflight_count < SEND_AT_ONCE)
-        flush_outbox(app);
+    flush_outbox(app);
     return 0;
 }
 
@@ -1118,7 +1171,7 @@ NANOSTATE_EXPORT int nanostate_app_timeout(const nanostate_app *app)
         due = app->ping_due;
     if (!app->connected && app->ndials && app->redial_due < due)
         due = app->redial_due;
-    if (app->connected && app->first_queued && app->inflight_bytes < app->send_window)
+    if (app->first_queued && may_send(app) && app->inflight_bytes < app->send_window)
         return 0; /* updates wait for a dispatch to go out together */
     if (due == INT64_MAX)
         return -1;

@@ -19,6 +19,7 @@ typedef struct batch {
 
 static inline void batch_init(batch *b) { buffer_init(&b->body, 0); b->frames = 0; }
 static inline void batch_free(batch *b) { buffer_free(&b->body); b->frames = 0; }
+static inline void batch_clear(batch *b) { buffer_clear(&b->body); b->frames = 0; }
 
 /* Appends a frame; -1 when out of memory (what the batch holds stays whole). */
 int batch_append(batch *b, const void *frame, size_t len);

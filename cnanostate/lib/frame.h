@@ -54,6 +54,8 @@ enum frame_op {
 /* Room for the head of a BATCH frame: array32 header, the sender as str16
  * at most, "", b"", op. */
 #define BATCH_HEAD_ROOM(sender_len) ((size_t)(sender_len) + 16)
+/* An App's SET/DEL frame beyond its packed name and value, at most. */
+#define FRAME_UPDATE_ROOM(sender_len) ((size_t)(sender_len) + 32)
 
 #define HUB_SENDER "$hub"
 

@@ -276,6 +276,32 @@ static void test_late_joiner_gets_snapshot_then_live_updates_once_each(void **st
     apptable_free(&tc);
 }
 
+/* --- bursts --------------------------------------------------------------- */
+
+/* A burst is sent in a few messages (the first few at once, the rest in one
+ * BATCH when the hub accepts those), and while that batch has room no update
+ * of it is conflated away: another App sees every value, in order. */
+static void test_burst_reaches_others_whole_while_batches_have_room(void **state)
+{
+    fixture *fx = *state;
+    nanostate_app *a = add_app(fx, "burst");
+    add_app(fx, "watcher");
+    settle(fx);
+    char name[32];
+    for (int i = 0; i < 1000; i++) { /* ~30 KB of frames: one batch holds them */
+        snprintf(name, sizeof name, "burst/%d", i % 10);
+        assert_int_equal(nanostate_app_set_int(a, name, i), 0);
+    }
+    wait_count(fx, 1, 1000);
+    settle(fx);
+    assert_int_equal(fx->seen[1].count, 1000);
+    nanostate_value v;
+    int64_t last;
+    assert_int_equal(nanostate_app_get(fx->apps[1], "burst/9", &v, NULL), 0);
+    assert_int_equal(nanostate_value_get_int(&v, &last), 0);
+    assert_int_equal(last, 999);
+}
+
 /* --- removal and change detection -------------------------------------- */
 
 static void test_removal_reaches_every_app(void **state)
@@ -461,6 +487,7 @@ int main(void)
         BOTH(test_every_value_type_round_trips_byte_for_byte),
         cmocka_unit_test_setup_teardown(test_typed_setters_and_getters_agree, setup_ipc, teardown),
         BOTH(test_late_joiner_gets_snapshot_then_live_updates_once_each),
+        BOTH(test_burst_reaches_others_whole_while_batches_have_room),
         BOTH(test_removal_reaches_every_app),
         cmocka_unit_test_setup_teardown(test_equal_value_again_is_not_a_change, setup_ipc, teardown),
         cmocka_unit_test_setup_teardown(test_own_sets_reach_own_callback_only_when_asked, setup_ipc, teardown),
