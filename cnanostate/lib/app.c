@@ -273,14 +273,20 @@ static void notify(nanostate_app *app, const char *name, size_t len, int local, 
 }
 
 /* 1 if the visible value of `name` would differ from (exists, v). */
+/* Whether the value head + body (or a removal, !exists) differs from what
+ * the App shows now. */
 static int differs(nanostate_app *app, const char *name, size_t len, int exists,
-                   const void *v, size_t vlen)
+                   const void *head, size_t head_len, const void *body, size_t body_len)
 {
     nanostate_value cur;
     int had = visible(app, name, len, &cur, NULL);
     if (had != exists)
         return 1;
-    return had && (cur.size != vlen || memcmp(cur.packed, v, vlen) != 0);
+    if (!had)
+        return 0;
+    const uint8_t *p = cur.packed;
+    return cur.size != head_len + body_len || (head_len && memcmp(p, head, head_len) != 0) ||
+           (body_len && memcmp(p + head_len, body, body_len) != 0);
 }
 
 /* --- the outbox ------------------------------------------------------------ */
@@ -443,7 +449,7 @@ static void apply_confirmed(nanostate_app *app, int removed, const char *name, s
         return;
     }
     int overlay = table_find(&app->outbox, name, len) != NULL;
-    int change = !overlay && differs(app, name, len, !removed, value, vlen);
+    int change = !overlay && differs(app, name, len, !removed, value, vlen, NULL, 0);
     if (removed) {
         if (!e)
             return;
@@ -944,10 +950,13 @@ NANOSTATE_EXPORT const char *nanostate_app_identity(const nanostate_app *app)
 }
 
 /* Puts an own update in the outbox, shows it in the replica, sends it when
- * the window allows. */
-static int local_update(nanostate_app *app, const char *name, int removal, const void *packed,
-                        size_t size)
+ * the window allows. The packed value comes in two parts, head and body
+ * (body_len 0 when head is all of it), so that a large str or bin is copied
+ * once, into the outbox. */
+static int local_update(nanostate_app *app, const char *name, int removal, const void *head,
+                        size_t head_len, const void *body, size_t body_len)
 {
+    size_t size = head_len + body_len;
     if (!app)
         return NANOSTATE_EINVAL;
     size_t len;
@@ -956,7 +965,7 @@ static int local_update(nanostate_app *app, const char *name, int removal, const
         return rc;
     if (len + size + app->identity_len + 64 > app->max_frame)
         return NANOSTATE_ETOOBIG;
-    int change = differs(app, name, len, !removal, packed, size);
+    int change = differs(app, name, len, !removal, head, head_len, body, body_len);
     int created;
     entry *o = table_upsert(&app->outbox, name, len, &created);
     if (!o)
@@ -965,7 +974,7 @@ static int local_update(nanostate_app *app, const char *name, int removal, const
         requeue(app, o); /* the newer value must be sent too */
     else if (created && !app->first_queued)
         app->first_queued = o;
-    if (entry_set_value(o, packed, removal ? 0 : size) != 0) {
+    if (removal ? entry_set_value(o, NULL, 0) : entry_set_value_parts(o, head, head_len, body, body_len)) {
         if (created)
             table_remove(&app->outbox, o, NULL);
         return NANOSTATE_ENOMEM;
@@ -983,9 +992,41 @@ static int set_built(nanostate_app *app, const char *name, buffer *b)
         buffer_free(b);
         return NANOSTATE_ENOMEM;
     }
-    int rc = local_update(app, name, 0, b->data, b->len);
+    int rc = local_update(app, name, 0, b->data, b->len, NULL, 0);
     buffer_free(b);
     return rc;
+}
+
+/* Collects a msgpack head (at most 5 bytes: a str or bin header). */
+typedef struct head_buffer {
+    uint8_t data[8];
+    size_t len;
+} head_buffer;
+
+static int head_write(void *data, const char *buf, size_t len)
+{
+    head_buffer *h = data;
+    if (h->len + len > sizeof h->data)
+        return -1;
+    memcpy(h->data + h->len, buf, len);
+    h->len += len;
+    return 0;
+}
+
+/* A str or bin value: its header packed here, its bytes copied once. */
+static int set_str_or_bin(nanostate_app *app, const char *name, int is_str, const void *data,
+                          size_t len)
+{
+    if (len > UINT32_MAX)
+        return NANOSTATE_ETOOBIG;
+    head_buffer h = {{0}, 0};
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, &h, head_write);
+    if (is_str)
+        msgpack_pack_str(&pk, len);
+    else
+        msgpack_pack_bin(&pk, len);
+    return local_update(app, name, 0, h.data, h.len, data, len);
 }
 
 #define BUILD_VALUE(app, name, pack_call)                                                          \
@@ -1003,7 +1044,7 @@ NANOSTATE_EXPORT int nanostate_app_set_strn(nanostate_app *app, const char *name
 {
     if (!value)
         return NANOSTATE_EINVAL;
-    BUILD_VALUE(app, name, msgpack_pack_str_with_body(&pk, value, len));
+    return set_str_or_bin(app, name, 1, value, len);
 }
 
 NANOSTATE_EXPORT int nanostate_app_set_str(nanostate_app *app, const char *name, const char *value)
@@ -1018,7 +1059,7 @@ NANOSTATE_EXPORT int nanostate_app_set_bytes(nanostate_app *app, const char *nam
 {
     if (!data && len)
         return NANOSTATE_EINVAL;
-    BUILD_VALUE(app, name, msgpack_pack_bin_with_body(&pk, data, len));
+    return set_str_or_bin(app, name, 0, data, len);
 }
 
 NANOSTATE_EXPORT int nanostate_app_set_int(nanostate_app *app, const char *name, int64_t value)
@@ -1051,12 +1092,12 @@ NANOSTATE_EXPORT int nanostate_app_set_packed(nanostate_app *app, const char *na
 {
     if (nanostate_value_validate(packed, size) != 0)
         return NANOSTATE_EVALUE;
-    return local_update(app, name, 0, packed, size);
+    return local_update(app, name, 0, packed, size, NULL, 0);
 }
 
 NANOSTATE_EXPORT int nanostate_app_remove(nanostate_app *app, const char *name)
 {
-    return local_update(app, name, 1, NULL, 0);
+    return local_update(app, name, 1, NULL, 0, NULL, 0);
 }
 
 NANOSTATE_EXPORT int nanostate_app_get(nanostate_app *app, const char *name, nanostate_value *out,

@@ -172,6 +172,13 @@ void table_remove(table *t, entry *e, senders *s)
 
 int entry_set_value(entry *e, const void *packed, size_t len)
 {
+    return entry_set_value_parts(e, packed, len, NULL, 0);
+}
+
+int entry_set_value_parts(entry *e, const void *head, size_t head_len, const void *body,
+                          size_t body_len)
+{
+    size_t len = head_len + body_len;
     uint8_t *inline_space = entry_inline(e);
     if (len <= ENTRY_INLINE_VALUE) {
         /* A value that shrank gives back its heap block. */
@@ -179,8 +186,10 @@ int entry_set_value(entry *e, const void *packed, size_t len)
             free(heap_of(e).data);
             e->value_on_heap = 0;
         }
-        if (len)
-            memcpy(inline_space, packed, len);
+        if (head_len)
+            memcpy(inline_space, head, head_len);
+        if (body_len)
+            memcpy(inline_space + head_len, body, body_len);
         e->value_len = (uint32_t)len;
         return 0;
     }
@@ -196,7 +205,10 @@ int entry_set_value(entry *e, const void *packed, size_t len)
             return -1; /* the old value is kept */
         }
     }
-    memcpy(hv.data, packed, len);
+    if (head_len)
+        memcpy(hv.data, head, head_len);
+    if (body_len)
+        memcpy(hv.data + head_len, body, body_len);
     memcpy(inline_space, &hv, sizeof hv);
     e->value_on_heap = 1;
     e->value_len = (uint32_t)len;

@@ -82,6 +82,10 @@ void table_touch(table *t, entry *e);
 void table_remove(table *t, entry *e, senders *s);
 /* Replaces the value; -1 when out of memory (the old value is kept). */
 int entry_set_value(entry *e, const void *packed, size_t len);
+/* The same for a value given in two parts (a msgpack head and its body),
+ * copied once. */
+int entry_set_value_parts(entry *e, const void *head, size_t head_len, const void *body,
+                          size_t body_len);
 /* Points the entry at a new last writer, moving the reference. */
 void entry_set_sender(entry *e, sender *x, senders *s);
 
