@@ -8,8 +8,12 @@
 
 int64_t clock_now_ms(void)
 {
+    /* The engines read the clock for nearly every frame, and every timer of
+     * theirs has tens of ms to spare: the coarse clock (a tick, 1-4 ms) costs
+     * a sixth of the precise one (10 vs 57 ns here), which was 11 % of a
+     * busy hub's time. */
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 

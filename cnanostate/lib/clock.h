@@ -2,7 +2,7 @@
 #ifndef NANOSTATE_CLOCK_H
 #define NANOSTATE_CLOCK_H
 #include <stdint.h>
-/* Monotonic milliseconds, for timers. */
+/* Monotonic milliseconds, for timers: the coarse clock, exact to a tick (1-4 ms). */
 int64_t clock_now_ms(void);
 /* Wall clock, ms since 1970, for "last changed" shown to people. */
 int64_t clock_wall_ms(void);
