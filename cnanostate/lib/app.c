@@ -483,7 +483,7 @@ static void send_sync(nanostate_app *app)
     msgpack_pack_uint64(&pk, app->session);
     msgpack_pack_uint64(&pk, app->have_epoch ? app->epoch : 0);
     msgpack_pack_uint64(&pk, app->sync_since);
-    msgpack_pack_uint64(&pk, FEATURE_BATCH);
+    msgpack_pack_uint64(&pk, FEATURE_BATCH | FEATURE_SEQ_ACK);
     send_frame(app, &b);
     app->sync_due = clock_now_ms() + app->sync_retry_ms;
 }
@@ -577,22 +577,29 @@ static void hub_alive(nanostate_app *app)
 
 /* --- frames from the hub -------------------------------------------------- */
 
-static void on_update(nanostate_app *app, const frame *f)
+/* The seq check of live updates (PROTOCOL.md 7.8): 1 when change number
+ * `seq` is to be applied; a gap starts a sync. */
+static int live_seq(nanostate_app *app, uint64_t seq)
 {
     if (!app->have_epoch)
-        return; /* our first sync brings it */
-    if (app->synced && !app->syncing) {
-        if (f->seq <= app->last_seq)
-            return;
-        if (f->seq == app->last_seq + 1) {
-            app->last_seq = f->seq;
-        } else {
-            app->stats[ST_GAPS]++;
-            start_sync(app, app->last_seq);
-        }
-    } else if (!app->syncing) {
-        return;
+        return 0; /* our first sync brings it */
+    if (!app->synced || app->syncing)
+        return app->syncing; /* a sync applies what is newer */
+    if (seq <= app->last_seq)
+        return 0;
+    if (seq == app->last_seq + 1) {
+        app->last_seq = seq;
+    } else {
+        app->stats[ST_GAPS]++;
+        start_sync(app, app->last_seq);
     }
+    return 1;
+}
+
+static void on_update(nanostate_app *app, const frame *f)
+{
+    if (!live_seq(app, f->seq))
+        return;
     app->stats[ST_UPDATES_IN]++;
     apply_confirmed(app, f->op == OP_DEL, f->name, f->name_len, f->value, f->value_len, f->sender,
                     f->sender_len, f->session, f->seq, 0);
@@ -661,7 +668,7 @@ static void send_hello(nanostate_app *app)
     begin(&b, &pk);
     frame_pack_control(&pk, FRAME_LEN_HELLO, app->identity, app->identity_len, OP_HELLO);
     msgpack_pack_uint64(&pk, app->session);
-    msgpack_pack_uint64(&pk, FEATURE_BATCH);
+    msgpack_pack_uint64(&pk, FEATURE_BATCH | FEATURE_SEQ_ACK);
     send_frame(app, &b);
 }
 
@@ -692,17 +699,40 @@ static void on_heartbeat(nanostate_app *app, const frame *f)
     }
 }
 
+/* An ACK with a seq stands for the echo of our update `trigger`, which the
+ * hub accepted as change `seq` (a large value: FEATURE_SEQ_ACK): the seq
+ * check of live updates, and the replica takes the value we sent, while we
+ * still hold it (a newer set replaced it otherwise, and shows anyway). */
+static void on_seq_ack(nanostate_app *app, const frame *f)
+{
+    if (!live_seq(app, f->seq))
+        return;
+    entry *e = app->outbox.head;
+    while (e && (e->flags & OUT_INFLIGHT) && e->seq < f->trigger)
+        e = e->next;
+    if (!e || !(e->flags & OUT_INFLIGHT) || e->seq != f->trigger)
+        return;
+    int removed = (e->flags & OUT_DELETE) != 0;
+    apply_confirmed(app, removed, entry_name(e), e->name_len, removed ? NULL : entry_value(e),
+                    removed ? 0 : e->value_len, app->identity, app->identity_len, app->session,
+                    f->seq, 0);
+}
+
 static void on_ack(nanostate_app *app, const frame *f)
 {
     if (f->session != app->session)
         return;
-    /* The hub broadcast every update this ACK accepts before it sent the ACK,
-     * and frames from the hub arrive in order: an update still waiting for
-     * its echo here lost it, and whatever the hub broadcast with it. An ACK
-     * carries no seq to show that gap, so the replica would stay behind while
-     * the overlay goes: sync, as after any other loss. */
+    int seq_ack = f->seq != 0 && f->hwm == f->trigger;
+    if (seq_ack)
+        on_seq_ack(app, f);
+    /* The hub broadcast every update this ACK accepts before it sent the ACK
+     * (all but the one a seq ACK stands for), and frames from the hub arrive
+     * in order: an update still waiting for its echo here lost it, and
+     * whatever the hub broadcast with it. An ACK carries no seq to show that
+     * gap, so the replica would stay behind while the overlay goes: sync, as
+     * after any other loss. */
     entry *e = app->outbox.head;
-    int unechoed = e && (e->flags & OUT_INFLIGHT) && e->seq <= f->hwm;
+    int unechoed = e && (e->flags & OUT_INFLIGHT) && (seq_ack ? e->seq < f->trigger : e->seq <= f->hwm);
     ack_upto(app, f->hwm);
     if (unechoed) {
         app->stats[ST_GAPS]++;

@@ -32,6 +32,10 @@ enum frame_op {
 
 /* Features an App declares in SYNC and HELLO. */
 #define FEATURE_BATCH 1 /* it reads BATCH frames */
+#define FEATURE_SEQ_ACK 2 /* it takes an ACK with a seq for the echo of a large change */
+/* A value this large is "large" for FEATURE_SEQ_ACK (PROTOCOL.md 7.4): its
+ * frame goes alone anyway, where an echo costs as much as a delivery. */
+#define SEQ_ACK_MIN_VALUE 32768
 
 #define SNAP_FULL 1 /* the chunks replace the whole table */
 #define SNAP_MORE 2 /* more chunks follow: ask again from `upto` */

@@ -449,10 +449,13 @@ static int input_update(nanostate_hub *hub, source *src, const frame *f, const v
     hub_frame_begin(hub, &b, &pk);
     frame_pack_forward(&pk, f, data, seq);
     /* An original App would take its own echo for news; ours take it as the
-     * acknowledgement. A peer of another transport gets a short ACK instead. */
-    int exclude = !ours || src->peer != 0;
-    hub_broadcast(hub, &b, src, exclude, src->peer);
-    if (ours && src->peer)
+     * acknowledgement. A peer of another transport gets a short ACK instead,
+     * and so does an App that asked for it when the value is large: the
+     * echo would cost as much as the delivery. */
+    int short_ack = ours && (src->peer != 0 || (f->value_len >= SEQ_ACK_MIN_VALUE &&
+                                                (hub_census_features(hub, src) & FEATURE_SEQ_ACK)));
+    hub_broadcast(hub, &b, src, !ours || short_ack, src->peer);
+    if (short_ack)
         send_ack(hub, src, f->session, f->aseq, f->aseq, seq);
     senders_unref(&hub->senders, sx);
 

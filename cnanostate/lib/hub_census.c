@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hub_census.c - may the hub send BATCH frames over nanomsg?
+ * hub_census.c - may the hub send BATCH frames over nanomsg, and which
+ * pipe takes an ACK for the echo of its large changes?
  *
  * A BUS socket sends every message to every pipe, and original Apps cannot
  * read a BATCH: they would miss the updates inside. So the hub batches only
@@ -41,39 +42,52 @@ static size_t slot_of(uint64_t id, size_t cap)
     return (size_t)((id * 0x9e3779b97f4a7c15ull) >> 32) & (cap - 1);
 }
 
-static int census_add(census *c, uint64_t id)
+static struct census_pipe *census_slot(const census *c, uint64_t id)
 {
-    if ((c->count + 1) * 2 > c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 16;
-        uint64_t *p = calloc(cap, sizeof *p);
-        if (!p)
+    size_t i = slot_of(id, c->cap);
+    while (c->pipes[i].id && c->pipes[i].id != id)
+        i = (i + 1) & (c->cap - 1);
+    return &c->pipes[i];
+}
+
+static int census_add(census *c, uint64_t id, uint64_t features)
+{
+    if ((c->used + 1) * 2 > c->cap) {
+        census grown = *c;
+        grown.cap = c->cap ? c->cap * 2 : 16;
+        grown.pipes = calloc(grown.cap, sizeof *grown.pipes);
+        if (!grown.pipes)
             return -1;
         for (size_t i = 0; i < c->cap; i++)
-            if (c->pipes[i]) {
-                size_t j = slot_of(c->pipes[i], cap);
-                while (p[j])
-                    j = (j + 1) & (cap - 1);
-                p[j] = c->pipes[i];
-            }
+            if (c->pipes[i].id)
+                *census_slot(&grown, c->pipes[i].id) = c->pipes[i];
         free(c->pipes);
-        c->pipes = p;
-        c->cap = cap;
+        *c = grown;
     }
-    size_t i = slot_of(id, c->cap);
-    while (c->pipes[i] && c->pipes[i] != id)
-        i = (i + 1) & (c->cap - 1);
-    if (!c->pipes[i]) {
-        c->pipes[i] = id;
+    struct census_pipe *p = census_slot(c, id);
+    if (!p->id) {
+        p->id = id;
+        c->used++;
+    }
+    if ((features & FEATURE_BATCH) && !(p->features & FEATURE_BATCH))
         c->count++;
-    }
+    p->features |= features;
     return 0;
 }
 
 void hub_census_note(nanostate_hub *hub, const source *src, uint64_t features)
 {
     uint64_t id = pipe_of(src);
-    if (id && (features & FEATURE_BATCH))
-        census_add(&hub->census, id);
+    if (id && features)
+        census_add(&hub->census, id, features);
+}
+
+uint64_t hub_census_features(const nanostate_hub *hub, const source *src)
+{
+    uint64_t id = pipe_of(src);
+    if (!id || !hub->census.cap)
+        return 0;
+    return census_slot(&hub->census, id)->features;
 }
 
 int hub_census_all_batch(nanostate_hub *hub)
@@ -85,9 +99,9 @@ int hub_census_all_batch(nanostate_hub *hub)
                     nn_get_statistic(hub->sock, NN_STAT_BROKEN_CONNECTIONS);
     if (gone != c->gone) {
         c->gone = gone;
-        if (c->count) {
+        if (c->used) {
             memset(c->pipes, 0, c->cap * sizeof *c->pipes);
-            c->count = 0;
+            c->used = c->count = 0;
         }
         c->round++;
         hub->census_due = 1;

@@ -37,12 +37,17 @@ typedef struct peer {
 enum { ST_FRAMES_IN, ST_FRAMES_OUT, ST_UPDATES, ST_REJECTED, ST_OUT_OF_ORDER, ST_SNAPSHOTS,
        ST_BATCHES_OUT, HUB_STAT_COUNT };
 
-/* Which nanomsg pipes declared that they read BATCH frames (hub_census.c).
- * nanomsg does not say which pipe closed, only that one did: then the hub
- * forgets them all and asks every App to declare itself again. */
+/* What the nanomsg pipes declared they understand (hub_census.c): their
+ * FEATURE_* bits. nanomsg does not say which pipe closed, only that one
+ * did: then the hub forgets them all and asks every App to declare itself
+ * again. */
 typedef struct census {
-    uint64_t *pipes; /* open addressing; 0 = free */
-    size_t cap, count;
+    struct census_pipe {
+        uint64_t id; /* 0 = free (open addressing) */
+        uint64_t features;
+    } *pipes;
+    size_t cap, used;
+    size_t count; /* pipes that read BATCH frames */
     uint64_t gone;   /* dropped + broken connections when last checked */
     uint64_t round;  /* 0, or the number in the heartbeats asking for HELLOs */
 } census;
@@ -134,8 +139,10 @@ peer *hub_peer_find(const nanostate_hub *hub, uint64_t id);
 void hub_peers_free(nanostate_hub *hub);
 
 /* hub_census.c */
-/* Notes that the pipe a frame came from reads BATCH frames (features). */
+/* Notes what the pipe a frame came from understands (FEATURE_* bits). */
 void hub_census_note(nanostate_hub *hub, const source *src, uint64_t features);
+/* The FEATURE_* bits the pipe a frame came from declared; 0 when unknown. */
+uint64_t hub_census_features(const nanostate_hub *hub, const source *src);
 /* 1 when every nanomsg connection declared it reads batches. Forgets the
  * declarations when a connection went away, and then asks for new ones. */
 int hub_census_all_batch(nanostate_hub *hub);

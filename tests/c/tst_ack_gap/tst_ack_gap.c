@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tst_ack_gap - an ACK that accepts an update whose echo was lost.
+ * tst_ack_gap - an ACK that accepts an update whose echo was lost; and the
+ * ACK with a seq that stands for the echo of a large change.
  *
  * The test plays the hub itself on a plain NN_BUS socket, so every frame the
  * App gets is one the test wrote, in the order it chose:
@@ -101,7 +102,9 @@ static void send_snapshot(fake_hub *h, uint64_t since, uint64_t seq, int flags, 
     msgpack_sbuffer_destroy(&sb);
 }
 
-static void send_echo(fake_hub *h, const char *name, int64_t value, uint64_t aseq, uint64_t seq)
+/* A change in the hub's form, by session `session` (the App's: its echo). */
+static void send_update(fake_hub *h, uint64_t session, const char *name, int64_t value,
+                        uint64_t aseq, uint64_t seq)
 {
     msgpack_sbuffer sb, v;
     msgpack_sbuffer_init(&sb);
@@ -110,14 +113,21 @@ static void send_echo(fake_hub *h, const char *name, int64_t value, uint64_t ase
     msgpack_packer_init(&pk, &v, msgpack_sbuffer_write);
     msgpack_pack_int64(&pk, value);
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    frame_pack_update(&pk, OP_SET, "app", 3, name, strlen(name), v.data, v.size, h->session, aseq,
+    frame_pack_update(&pk, OP_SET, "app", 3, name, strlen(name), v.data, v.size, session, aseq,
                       seq);
     hub_send(h, &sb);
     msgpack_sbuffer_destroy(&sb);
     msgpack_sbuffer_destroy(&v);
 }
 
-static void send_ack(fake_hub *h, uint64_t hwm, uint64_t trigger)
+static void send_echo(fake_hub *h, const char *name, int64_t value, uint64_t aseq, uint64_t seq)
+{
+    send_update(h, h->session, name, value, aseq, seq);
+}
+
+/* ACK(hwm, trigger, seq): seq 0 answers a PING; a seq stands for the echo
+ * of update `trigger` (PROTOCOL.md 7.4, FEATURE_SEQ_ACK). */
+static void send_ack_seq(fake_hub *h, uint64_t hwm, uint64_t trigger, uint64_t seq)
 {
     msgpack_sbuffer sb;
     msgpack_sbuffer_init(&sb);
@@ -127,9 +137,14 @@ static void send_ack(fake_hub *h, uint64_t hwm, uint64_t trigger)
     msgpack_pack_uint64(&pk, h->session);
     msgpack_pack_uint64(&pk, hwm);
     msgpack_pack_uint64(&pk, trigger);
-    msgpack_pack_uint64(&pk, 0);
+    msgpack_pack_uint64(&pk, seq);
     hub_send(h, &sb);
     msgpack_sbuffer_destroy(&sb);
+}
+
+static void send_ack(fake_hub *h, uint64_t hwm, uint64_t trigger)
+{
+    send_ack_seq(h, hwm, trigger, 0);
 }
 
 /* Dispatches the App until it sends a frame with op `op` (others are
@@ -171,31 +186,56 @@ static void dispatch_for(nanostate_app *app, int ms)
         nanostate_app_wait(app, 5);
 }
 
+/* Binds the fake hub at `sock_name` and lets an App join: its SYNC is
+ * answered with an empty FULL table. The App sends every update alone. */
+static void join(fake_hub *h, const char *sock_name)
+{
+    memset(h, 0, sizeof *h);
+    char *url = testutil_ipc_url(sock_name);
+    h->sock = nn_socket(AF_SP, NN_BUS);
+    assert_true(h->sock >= 0);
+    assert_true(nn_bind(h->sock, url) >= 0);
+    assert_int_equal(nanostate_app_create(&h->app, "app"), 0);
+    assert_int_equal(nanostate_app_set_int_option(h->app, NANOSTATE_OPT_BATCH, 0), 0);
+    assert_int_equal(nanostate_app_connect(h->app, url), 0);
+    free(url);
+    frame f;
+    void *m;
+    assert_int_equal(expect_frame(h, OP_SYNC, &f, &m, 3000), 0);
+    h->session = f.session;
+    assert_int_equal(f.since, 0);
+    nn_freemsg(m);
+    send_heartbeat(h, 0);
+    send_snapshot(h, 0, 0, SNAP_FULL, 0, NULL, 0, 0);
+    dispatch_for(h->app, 50);
+    assert_true(nanostate_app_is_connected(h->app));
+    assert_true(nanostate_app_is_synced(h->app));
+}
+
+/* The App sets name = value; its SET reaches the fake hub with `aseq`. */
+static void set_and_expect(fake_hub *h, const char *name, int64_t value, uint64_t aseq)
+{
+    frame f;
+    void *m;
+    assert_int_equal(nanostate_app_set_int(h->app, name, value), 0);
+    assert_int_equal(expect_frame(h, OP_SET, &f, &m, WAIT_MS), 0);
+    assert_int_equal(f.aseq, aseq);
+    nn_freemsg(m);
+}
+
+static void leave(fake_hub *h)
+{
+    nanostate_app_close(h->app);
+    nn_close(h->sock);
+}
+
 static void test_ack_over_a_lost_echo_makes_the_app_sync(void **state)
 {
     (void)state;
     fake_hub h;
-    memset(&h, 0, sizeof h);
-    char *url = testutil_ipc_url("ack-gap.sock");
-    h.sock = nn_socket(AF_SP, NN_BUS);
-    assert_true(h.sock >= 0);
-    assert_true(nn_bind(h.sock, url) >= 0);
-    assert_int_equal(nanostate_app_create(&h.app, "app"), 0);
-    assert_int_equal(nanostate_app_set_int_option(h.app, NANOSTATE_OPT_BATCH, 0), 0);
-    assert_int_equal(nanostate_app_connect(h.app, url), 0);
-
+    join(&h, "ack-gap.sock");
     frame f;
     void *m;
-    /* Join: the App's SYNC is answered with an empty FULL table. */
-    assert_int_equal(expect_frame(&h, OP_SYNC, &f, &m, 3000), 0);
-    h.session = f.session;
-    assert_int_equal(f.since, 0);
-    nn_freemsg(m);
-    send_heartbeat(&h, 0);
-    send_snapshot(&h, 0, 0, SNAP_FULL, 0, NULL, 0, 0);
-    dispatch_for(h.app, 50);
-    assert_true(nanostate_app_is_connected(h.app));
-    assert_true(nanostate_app_is_synced(h.app));
 
     /* x = 1: applied as seq 1 and echoed. */
     assert_int_equal(nanostate_app_set_int(h.app, "x", 1), 0);
@@ -209,10 +249,7 @@ static void test_ack_over_a_lost_echo_makes_the_app_sync(void **state)
     assert_int_equal(app_int(h.app, "x"), 1);
 
     /* x = 2: applied as seq 2, but its echo never reaches the App. */
-    assert_int_equal(nanostate_app_set_int(h.app, "x", 2), 0);
-    assert_int_equal(expect_frame(&h, OP_SET, &f, &m, WAIT_MS), 0);
-    assert_int_equal(f.aseq, 2);
-    nn_freemsg(m);
+    set_and_expect(&h, "x", 2, 2);
 
     /* The App asks how far the hub got; the hub applied everything. */
     assert_int_equal(expect_frame(&h, OP_PING, &f, &m, WAIT_MS), 0);
@@ -238,10 +275,7 @@ static void test_ack_over_a_lost_echo_makes_the_app_sync(void **state)
     assert_true(nanostate_app_is_synced(h.app));
     assert_int_equal(nanostate_app_pending(h.app), 0);
     assert_int_equal(app_int(h.app, "x"), 2);
-
-    nanostate_app_close(h.app);
-    nn_close(h.sock);
-    free(url);
+    leave(&h);
 }
 
 /* The echo arrived: the same ACK must not cost a sync. */
@@ -249,28 +283,11 @@ static void test_ack_after_the_echo_needs_no_sync(void **state)
 {
     (void)state;
     fake_hub h;
-    memset(&h, 0, sizeof h);
-    char *url = testutil_ipc_url("ack-no-gap.sock");
-    h.sock = nn_socket(AF_SP, NN_BUS);
-    assert_true(h.sock >= 0);
-    assert_true(nn_bind(h.sock, url) >= 0);
-    assert_int_equal(nanostate_app_create(&h.app, "app"), 0);
-    assert_int_equal(nanostate_app_set_int_option(h.app, NANOSTATE_OPT_BATCH, 0), 0);
-    assert_int_equal(nanostate_app_connect(h.app, url), 0);
-
+    join(&h, "ack-no-gap.sock");
     frame f;
     void *m;
-    assert_int_equal(expect_frame(&h, OP_SYNC, &f, &m, 3000), 0);
-    h.session = f.session;
-    nn_freemsg(m);
-    send_heartbeat(&h, 0);
-    send_snapshot(&h, 0, 0, SNAP_FULL, 0, NULL, 0, 0);
-    dispatch_for(h.app, 50);
-    assert_true(nanostate_app_is_synced(h.app));
 
-    assert_int_equal(nanostate_app_set_int(h.app, "x", 1), 0);
-    assert_int_equal(expect_frame(&h, OP_SET, &f, &m, WAIT_MS), 0);
-    nn_freemsg(m);
+    set_and_expect(&h, "x", 1, 1);
     send_echo(&h, "x", 1, 1, 1);
     send_ack(&h, 1, 1);
     dispatch_for(h.app, 20);
@@ -279,10 +296,48 @@ static void test_ack_after_the_echo_needs_no_sync(void **state)
     assert_int_equal(app_int(h.app, "x"), 1);
     /* No SYNC follows. */
     assert_int_equal(expect_frame(&h, OP_SYNC, &f, &m, 200), -1);
+    leave(&h);
+}
 
-    nanostate_app_close(h.app);
-    nn_close(h.sock);
-    free(url);
+/* A hub that skips the echo of a large change sends ACK(seq) in its place:
+ * the App takes the change as number `seq`, and what follows needs no sync. */
+static void test_seq_ack_stands_for_the_echo(void **state)
+{
+    (void)state;
+    fake_hub h;
+    join(&h, "seq-ack.sock");
+    frame f;
+    void *m;
+    set_and_expect(&h, "x", 1, 1);
+    send_ack_seq(&h, 1, 1, 1);
+    send_update(&h, 99, "y", 5, 1, 2); /* another App's change, seq 2 */
+    send_heartbeat(&h, 2);
+    dispatch_for(h.app, 20);
+    assert_int_equal(nanostate_app_pending(h.app), 0);
+    assert_true(nanostate_app_is_synced(h.app));
+    assert_int_equal(app_int(h.app, "x"), 1);
+    assert_int_equal(app_int(h.app, "y"), 5);
+    assert_int_equal(nanostate_app_stat(h.app, NANOSTATE_APP_STAT_GAPS), 0);
+    assert_int_equal(expect_frame(&h, OP_SYNC, &f, &m, 200), -1);
+    leave(&h);
+}
+
+/* ACK(seq 2) while the App saw nothing after seq 0: change 1 was lost. */
+static void test_seq_ack_after_a_loss_makes_the_app_sync(void **state)
+{
+    (void)state;
+    fake_hub h;
+    join(&h, "seq-ack-gap.sock");
+    frame f;
+    void *m;
+    set_and_expect(&h, "x", 1, 1);
+    send_ack_seq(&h, 1, 1, 2);
+    assert_int_equal(expect_frame(&h, OP_SYNC, &f, &m, WAIT_MS), 0);
+    assert_int_equal(f.since, 0);
+    nn_freemsg(m);
+    assert_int_equal(nanostate_app_pending(h.app), 0);
+    assert_int_equal(nanostate_app_stat(h.app, NANOSTATE_APP_STAT_GAPS), 1);
+    leave(&h);
 }
 
 int main(void)
@@ -290,6 +345,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ack_over_a_lost_echo_makes_the_app_sync),
         cmocka_unit_test(test_ack_after_the_echo_needs_no_sync),
+        cmocka_unit_test(test_seq_ack_stands_for_the_echo),
+        cmocka_unit_test(test_seq_ack_after_a_loss_makes_the_app_sync),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

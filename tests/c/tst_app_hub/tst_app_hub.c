@@ -302,6 +302,44 @@ static void test_burst_reaches_others_whole_while_batches_have_room(void **state
     assert_int_equal(last, 999);
 }
 
+/* The hub does not echo a large value back to its writer (an ACK with its
+ * seq stands for the echo: PROTOCOL.md 7.4); a small one comes back. */
+static void test_large_value_is_not_echoed_to_its_writer(void **state)
+{
+    fixture *fx = *state;
+    nanostate_app *a = add_app(fx, "writer");
+    add_app(fx, "reader");
+    settle(fx);
+    uint64_t before = nanostate_app_stat(a, NANOSTATE_APP_STAT_UPDATES_IN);
+    assert_int_equal(nanostate_app_set_int(a, "small", 1), 0);
+    wait_count(fx, 1, 1);
+    settle(fx);
+    assert_int_equal(nanostate_app_stat(a, NANOSTATE_APP_STAT_UPDATES_IN), before + 1);
+
+    static unsigned char big[40000];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (unsigned char)(i * 7);
+    assert_int_equal(nanostate_app_set_bytes(a, "big", big, sizeof big), 0);
+    wait_count(fx, 1, 2);
+    settle(fx);
+    assert_int_equal(nanostate_app_stat(a, NANOSTATE_APP_STAT_UPDATES_IN), before + 1);
+    assert_int_equal(nanostate_app_stat(a, NANOSTATE_APP_STAT_GAPS), 0);
+    for (int i = 0; i < 2; i++) {
+        nanostate_value v;
+        const void *data;
+        size_t len;
+        assert_int_equal(nanostate_app_get(fx->apps[i], "big", &v, NULL), 0);
+        assert_int_equal(nanostate_value_get_bytes(&v, &data, &len), 0);
+        assert_int_equal(len, sizeof big);
+        assert_memory_equal(data, big, sizeof big);
+    }
+    /* The next change, by the reader, follows without a gap. */
+    assert_int_equal(nanostate_app_set_int(fx->apps[1], "after", 2), 0);
+    wait_count(fx, 0, 1);
+    settle(fx);
+    assert_int_equal(nanostate_app_stat(a, NANOSTATE_APP_STAT_GAPS), 0);
+}
+
 /* --- removal and change detection -------------------------------------- */
 
 static void test_removal_reaches_every_app(void **state)
@@ -488,6 +526,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_typed_setters_and_getters_agree, setup_ipc, teardown),
         BOTH(test_late_joiner_gets_snapshot_then_live_updates_once_each),
         BOTH(test_burst_reaches_others_whole_while_batches_have_room),
+        BOTH(test_large_value_is_not_echoed_to_its_writer),
         BOTH(test_removal_reaches_every_app),
         cmocka_unit_test_setup_teardown(test_equal_value_again_is_not_a_change, setup_ipc, teardown),
         cmocka_unit_test_setup_teardown(test_own_sets_reach_own_callback_only_when_asked, setup_ipc, teardown),
