@@ -448,15 +448,23 @@ static void apply_confirmed(nanostate_app *app, int removed, const char *name, s
         e->flags = app->mark;
         return;
     }
-    int overlay = table_find(&app->outbox, name, len) != NULL;
-    int change = !overlay && differs(app, name, len, !removed, value, vlen, NULL, 0);
+    /* What shows is the overlay (an own pending update) if any, else e. */
+    int overlay = app->outbox.count && table_find(&app->outbox, name, len) != NULL;
+    int change = !overlay && (removed ? e != NULL
+                                      : !e || e->value_len != vlen ||
+                                            (vlen && memcmp(entry_value(e), value, vlen) != 0));
     if (removed) {
         if (!e)
             return;
         table_remove(&app->replica, e, &app->senders);
     } else {
         int created;
-        sender *sx = senders_get(&app->senders, sender_id, sender_len, session);
+        /* Mostly the same writer again: skip the lookup. */
+        sender *sx = e && e->sender && e->sender->session == session &&
+                             e->sender->identity_len == sender_len &&
+                             memcmp(e->sender->identity, sender_id, sender_len) == 0
+                         ? e->sender
+                         : senders_get(&app->senders, sender_id, sender_len, session);
         if (!e)
             e = table_upsert(&app->replica, name, len, &created);
         if (!e || !sx || entry_set_value(e, value, vlen) != 0)
