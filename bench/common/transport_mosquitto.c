@@ -1,11 +1,25 @@
 /* SPDX-License-Identifier: MIT */
-/* Mosquitto: libmosquitto client, QoS 0, topic = name, payload = value. The
+/* Mosquitto: libmosquitto client, QoS 0, topic = name, payload = value.
+ *
+ * The adapter runs libmosquitto's network loop itself (mosquitto.h, "Network
+ * loop (for use in other event loops)"): it polls mosquitto_socket() and calls
+ * mosquitto_loop_read / _write / _misc, instead of mosquitto_loop(), because
+ * - mosquitto_loop also wakes for the client's internal socket pair (one
+ *   byte per publish, one read per call), so its timeout is not a wait;
+ * - mosquitto_loop reads, and a read outside bench_transport.poll would hand
+ *   a message to no callback: only poll reads here;
+ * - a publish from inside the message callback is only queued by libmosquitto
+ *   (in_callback): poll writes it out as soon as the callback returns, not at
+ *   the next call.
+ * libmosquitto reads a packet's exact bytes from the socket and keeps none
+ * buffered, so the socket's readiness says whether packets wait. The
  * publisher waits for its socket (TCP flow control) instead of queueing
  * without bound. */
 #include "transport.h"
 
 #include <mosquitto.h>
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +30,7 @@ struct bench_conn {
     void *user;
     int delivered;
     int subscribed;
-    int in_poll; /* no loop calls from inside a message callback */
+    int in_poll; /* publishes from a message callback are written by poll */
 };
 
 static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
@@ -35,6 +49,62 @@ static void on_subscribe(struct mosquitto *m, void *obj, int mid, int n, const i
     (void)n;
     (void)qos;
     ((bench_conn *)obj)->subscribed = 1;
+}
+
+/* poll(2) on the client's socket; the revents, 0 on timeout or error. */
+static short wait_socket(bench_conn *c, short events, int timeout_ms)
+{
+    struct pollfd pfd = {mosquitto_socket(c->m), events, 0};
+    if (pfd.fd < 0 || poll(&pfd, 1, timeout_ms) <= 0)
+        return 0;
+    return pfd.revents;
+}
+
+/* Writes what libmosquitto queued, waiting up to timeout_ms in all for room:
+ * 0 when all is written, 1 on timeout, -1 if the connection failed. */
+static int write_queued(bench_conn *c, int timeout_ms)
+{
+    int64_t give_up = bench_now_us() + (int64_t)timeout_ms * 1000;
+    while (mosquitto_want_write(c->m)) {
+        if (mosquitto_loop_write(c->m, 1) != MOSQ_ERR_SUCCESS)
+            return -1;
+        if (!mosquitto_want_write(c->m))
+            break;
+        int64_t left_us = give_up - bench_now_us();
+        if (left_us <= 0 || !(wait_socket(c, POLLOUT, (int)((left_us + 999) / 1000)) & POLLOUT))
+            return 1;
+    }
+    return 0;
+}
+
+/* Reads every packet that waits, writing each answer the callbacks queued. */
+static int read_ready(bench_conn *c)
+{
+    do {
+        if (mosquitto_loop_read(c->m, 1) != MOSQ_ERR_SUCCESS)
+            return -1;
+        if (write_queued(c, 100) < 0)
+            return -1;
+    } while (wait_socket(c, POLLIN, 0) & (POLLIN | POLLHUP | POLLERR));
+    return 0;
+}
+
+static int mq_poll(bench_conn *c, int timeout_ms, bench_recv_fn fn, void *user)
+{
+    c->fn = fn;
+    c->user = user;
+    c->delivered = 0;
+    c->in_poll = 1;
+    short events = POLLIN | (mosquitto_want_write(c->m) ? POLLOUT : 0);
+    short ready = wait_socket(c, events, timeout_ms);
+    if (ready & (POLLIN | POLLHUP | POLLERR))
+        read_ready(c);
+    else if (ready & POLLOUT)
+        write_queued(c, 0);
+    mosquitto_loop_misc(c->m); /* keepalive */
+    c->in_poll = 0;
+    c->fn = NULL;
+    return c->delivered;
 }
 
 static int mq_open(bench_conn **out, const char *url, const char *filter, int flags)
@@ -59,8 +129,9 @@ static int mq_open(bench_conn **out, const char *url, const char *filter, int fl
         snprintf(topic, sizeof topic, "%s%s", filter, fl == 0 || filter[fl - 1] == '/' ? "#" : "");
         if (mosquitto_subscribe(c->m, NULL, topic, 0) != MOSQ_ERR_SUCCESS)
             goto fail;
-        for (int i = 0; i < 500 && !c->subscribed; i++)
-            mosquitto_loop(c->m, 10, 1);
+        int64_t give_up = bench_now_us() + 5000000;
+        while (!c->subscribed && bench_now_us() < give_up)
+            mq_poll(c, 10, NULL, NULL);
         if (!c->subscribed)
             goto fail;
     }
@@ -77,37 +148,18 @@ static int mq_send(bench_conn *c, const char *name, const void *val, size_t len)
 {
     if (mosquitto_publish(c->m, NULL, name, (int)len, val, 0, false) != MOSQ_ERR_SUCCESS)
         return -1;
-    while (!c->in_poll && mosquitto_want_write(c->m))
-        if (mosquitto_loop(c->m, 100, 1) != MOSQ_ERR_SUCCESS)
-            return -1;
-    return 0;
-}
-
-static int mq_poll(bench_conn *c, int timeout_ms, bench_recv_fn fn, void *user)
-{
-    c->fn = fn;
-    c->user = user;
-    c->delivered = 0;
-    c->in_poll = 1;
-    mosquitto_loop(c->m, timeout_ms, 1);
-    /* mosquitto_loop reads one packet per call: drain what waits. */
-    int before;
-    do {
-        before = c->delivered;
-        mosquitto_loop(c->m, 0, 1);
-    } while (c->delivered != before);
-    c->in_poll = 0;
-    while (mosquitto_want_write(c->m)) /* answers sent from the callbacks */
-        if (mosquitto_loop(c->m, 100, 1) != MOSQ_ERR_SUCCESS)
-            break;
-    c->fn = NULL;
-    return c->delivered;
+    if (c->in_poll)
+        return 0; /* queued by libmosquitto; poll writes it */
+    /* libmosquitto wrote what the socket took; wait for room for the rest. */
+    int rc;
+    while ((rc = write_queued(c, 100)) == 1) {
+    }
+    return rc;
 }
 
 static void mq_flush(bench_conn *c, int timeout_ms)
 {
-    for (int i = 0; i < timeout_ms / 10 && mosquitto_want_write(c->m); i++)
-        mosquitto_loop(c->m, 10, 1);
+    write_queued(c, timeout_ms);
 }
 
 static void mq_close(bench_conn *c)
