@@ -28,9 +28,9 @@
 /* Frames sent together go as one BATCH of up to this many bytes. */
 #define BATCH_BYTES (64 * 1024)
 /* Updates go out at once while fewer messages than this are in flight;
- * beyond, they wait (conflated by name) until the hub accepts one of those,
- * and everything waiting then goes out as one BATCH: the hub's answers clock
- * the batches, so a burst costs a few messages, not one per update. */
+ * beyond, they gather in one BATCH that goes out when the hub accepts one
+ * of those: the hub's answers clock the batches, so a burst costs a few
+ * messages, not one per update. */
 #define SEND_AT_ONCE 4
 /* Update messages remembered in flight; more count as "too many". */
 #define MESSAGES_TRACKED 64

@@ -444,7 +444,7 @@ static void test_connected_follows_the_hub_within_two_heartbeats(void **state)
     assert_int_equal(testutil_wait_apps(&a, 1, connected_is, &w, WAIT_MS), 0);
     int64_t noticed = testutil_now_ms() - gone;
     printf("# hub loss noticed after %lld ms (heartbeat 100 ms)\n", (long long)noticed);
-    assert_true(noticed <= 2 * 100 + 50); /* + scheduling slack */
+    assert_true(noticed < 3 * 100); /* two periods + scheduling slack, not a third */
     assert_int_equal(events, 101);
 
     /* A new hub on the same address: connected again, and what this App
