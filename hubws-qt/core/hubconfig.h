@@ -29,7 +29,7 @@ struct HubConfig
     QString keyFile;
     int maxClients = 1024;              // open connections, WebSocket and HTTP
     qint64 maxQueue = 1024 * 1024;      // per-client send backlog before conflating
-    int stallTimeoutMs = 10000;         // paused that long: closed with 1013
+    int stallTimeoutMs = 10000;         // paused, or taking nothing, that long: 1013
     int headTimeoutMs = 5000;           // to send a whole HTTP request head
     QString webRoot;                    // empty: defaultWebRoot()
 

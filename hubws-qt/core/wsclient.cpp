@@ -7,6 +7,11 @@
 
 #include <QtEndian>
 
+#ifdef Q_OS_LINUX
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#endif
+
 namespace {
 // The header of one unfragmented, unmasked binary WebSocket frame (RFC 6455
 // 5.2); servers never mask.
@@ -43,6 +48,9 @@ WsClient::WsClient(QWebSocket *webSocket, QTcpSocket *socket, HubEngine *engine,
 
     stallTimer.setSingleShot(true);
     connect(&stallTimer, &QTimer::timeout, this, &WsClient::onStalled);
+    clock.start();
+    progressTimer.setSingleShot(true);
+    connect(&progressTimer, &QTimer::timeout, this, &WsClient::onProgressCheck);
     cutTimer.setSingleShot(true);
     connect(&cutTimer, &QTimer::timeout, this, [this] {
         if (tcp)
@@ -61,10 +69,16 @@ WsClient::WsClient(QWebSocket *webSocket, QTcpSocket *socket, HubEngine *engine,
         // Queued: the drain may resume the peer, which must not happen
         // inside an engine call that is writing to this socket.
         connect(tcp, &QTcpSocket::bytesWritten, this, &WsClient::onDrained, Qt::QueuedConnection);
+        // Bytes handed to the kernel, QWebSocket's own included. With TLS,
+        // bytesWritten only says that bytes were encrypted.
+        const auto written = [this](qint64 n) { toKernel += n; };
         if (auto *ssl = qobject_cast<QSslSocket *>(tcp.data())) {
             encrypted = true;
             connect(ssl, &QSslSocket::encryptedBytesWritten, this, &WsClient::onDrained,
                     Qt::QueuedConnection);
+            connect(ssl, &QSslSocket::encryptedBytesWritten, this, written);
+        } else {
+            connect(tcp, &QTcpSocket::bytesWritten, this, written);
         }
     }
     id = engine->addPeer();
@@ -93,6 +107,17 @@ qint64 WsClient::backlog() const
     return n;
 }
 
+qint64 WsClient::unacknowledged() const
+{
+    int n = 0;
+#ifdef Q_OS_LINUX
+    // What the kernel holds that the peer did not acknowledge yet (TCP).
+    if (!tcp || ::ioctl(int(tcp->socketDescriptor()), SIOCOUTQ, &n) != 0)
+        n = 0;
+#endif
+    return n;
+}
+
 bool WsClient::send(const QByteArray &frame)
 {
     if (closing || gone || !tcp)
@@ -102,10 +127,13 @@ bool WsClient::send(const QByteArray &frame)
     tcp->write(frame); // one copy, into the socket's buffer
     ++outCount;
     outBytes += quint64(frame.size());
+    if (!paused && !progressTimer.isActive())
+        watchProgress();
     if (!paused && backlog() > limits.maxQueue) {
         paused = true;
         ++pauseCount;
         engine->pausePeer(id);
+        progressTimer.stop(); // the stall timer takes over
         stallTimer.start(limits.stallTimeoutMs);
         // We are inside an engine call: tell the world afterwards.
         QTimer::singleShot(0, this, [this] {
@@ -127,6 +155,8 @@ void WsClient::onDrained()
         return;
     paused = false;
     stallTimer.stop();
+    // The kernel's buffers may have taken the backlog, not the client.
+    watchProgress();
     emit logged(0, QStringLiteral("client %1 (%2) resumed").arg(id).arg(peerAddress));
     engine->resumePeer(id); // it gets a heartbeat and pulls what it missed
     emit pausedChanged(false);
@@ -187,12 +217,56 @@ void WsClient::onStalled()
     close(closeTryAgainLater, QStringLiteral("stalled"));
 }
 
+// Acknowledgements are no event: while bytes wait, a timer looks every
+// quarter of the stall timeout whether the client took any since.
+void WsClient::watchProgress()
+{
+    progressAtMs = clock.elapsed();
+    acknowledgedMark = -1; // the first look counts as progress
+    progressTimer.start(qMax(1, limits.stallTimeoutMs / 4));
+}
+
+void WsClient::onProgressCheck()
+{
+    if (paused || closing || gone)
+        return; // a paused client has the stall timer
+    const qint64 inKernel = unacknowledged();
+    const qint64 waiting = backlog() + inKernel;
+    if (waiting == 0)
+        return; // all taken: the next send watches again
+    const qint64 acknowledged = toKernel - inKernel;
+    if (acknowledged != acknowledgedMark) {
+        acknowledgedMark = acknowledged;
+        progressAtMs = clock.elapsed();
+    }
+    if (clock.elapsed() - progressAtMs < limits.stallTimeoutMs) {
+        progressTimer.start(qMax(1, limits.stallTimeoutMs / 4));
+        return;
+    }
+    // Perhaps the event loop was too busy to give the socket its turn to
+    // write, while the kernel had room: then the client does read.
+    const qint64 before = backlog();
+    if (tcp && tcp->flush() && backlog() < before) {
+        progressAtMs = clock.elapsed();
+        progressTimer.start(qMax(1, limits.stallTimeoutMs / 4));
+        return;
+    }
+    emit logged(1, QStringLiteral("client %1 (%2) stalled: took none of %3 bytes waiting for it "
+                                  "in %4 ms; closing it with 1013")
+                       .arg(id)
+                       .arg(peerAddress)
+                       .arg(waiting)
+                       .arg(clock.elapsed() - progressAtMs));
+    close(closeTryAgainLater, QStringLiteral("stalled"));
+}
+
 void WsClient::close(QWebSocketProtocol::CloseCode code, const QString &reason)
 {
     if (closing || gone)
         return;
     closing = true;
     stallTimer.stop();
+    progressTimer.stop();
     leaveEngine();
     ws->close(code, reason);
     if (!gone)
@@ -206,6 +280,7 @@ void WsClient::onClosing()
         return;
     closing = true;
     stallTimer.stop();
+    progressTimer.stop();
     leaveEngine();
     cutTimer.start(limits.stallTimeoutMs);
 }
@@ -217,6 +292,7 @@ void WsClient::onDisconnected()
     gone = true;
     closing = true;
     stallTimer.stop();
+    progressTimer.stop();
     cutTimer.stop();
     leaveEngine();
     emit logged(0, QStringLiteral("client %1 (%2) left: close code %3%4")

@@ -5,6 +5,7 @@
 #include "writepolicy.h"
 
 #include <QtCore/QDateTime>
+#include <QtCore/QElapsedTimer>
 #include <QtCore/QObject>
 #include <QtCore/QPointer>
 #include <QtCore/QTimer>
@@ -24,10 +25,15 @@ class QWebSocket;
 // Flow control: the client's backlog is what its socket has not sent yet.
 // Above maxQueue it is paused (no broadcasts, the engine knows); below a
 // quarter of that it is resumed and pulls the newest value of every state it
-// missed. Paused for stallTimeout, it is closed with 1013. While its backlog
-// is above twice maxQueue the frames it sends are dropped, since answering
-// them would grow the backlog without bound (Nanostate Apps send again what
-// the hub did not take).
+// missed. Paused for stallTimeout, it is closed with 1013; so is a client
+// not paused that took (acknowledged, on Linux) none of the bytes waiting
+// for it for stallTimeout. (The kernel's buffers take a few MiB from a
+// client that never reads, which empties its backlog and resumes it: if the
+// traffic then stays too light to pause it again, only the second rule
+// sees that it reads nothing.) While its backlog is above twice maxQueue
+// the frames it sends are dropped, since answering them would grow the
+// backlog without bound (Nanostate Apps send again what the hub did not
+// take).
 //
 // Writes: a frame the client's WritePolicy refuses (a name it may not
 // write, say) is not fed to the engine, and the client is closed with 1008
@@ -86,6 +92,9 @@ private:
     bool mayInput(const QByteArray &message);
     void onDrained();
     void onStalled();
+    void watchProgress();
+    void onProgressCheck();
+    qint64 unacknowledged() const; // bytes the kernel holds for the client
     void onClosing();
     void onDisconnected();
     void leaveEngine();
@@ -107,7 +116,12 @@ private:
     QString lastIdentity;
     quint64 inCount = 0, outCount = 0, inBytes = 0, outBytes = 0;
     quint64 pauseCount = 0, dropCount = 0, refusedCount = 0;
-    QTimer stallTimer;
+    QTimer stallTimer;    // paused for stallTimeout
+    QTimer progressTimer; // not paused, but nothing taken for stallTimeout
+    QElapsedTimer clock;
+    qint64 toKernel = 0;          // bytes written to the socket
+    qint64 acknowledgedMark = -1; // toKernel - unacknowledged() when last seen
+    qint64 progressAtMs = 0;      // when it last changed, or bytes began to wait
     QTimer cutTimer;
 };
 

@@ -6,9 +6,10 @@
 //
 //   fanout   clients=N names=M lines=FILE: N JS Apps wait for the C App's
 //            M states
-//   stall    lines=FILE hub_pid=PID hub_log=FILE (the hub's -v stderr): a
-//            client that never reads, and others, while the C App floods;
-//            the hub's memory meanwhile
+//   stall    lines=FILE hub_pid=PID hub_log=FILE (the hub's -v stderr)
+//            [rounds=N, default 80: N x 200 values of 4000 B]: a client
+//            that never reads, and others, while the C App floods; the
+//            hub's memory meanwhile
 //   garbage  lines=FILE max_frame=BYTES rate=N [probes=before]: clients
 //            sending N invalid frames/s while valid traffic (the C App's and
 //            a JS App's) flows; text and oversize frames from other clients
