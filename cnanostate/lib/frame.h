@@ -33,8 +33,9 @@ enum frame_op {
 /* Features an App declares in SYNC and HELLO. */
 #define FEATURE_BATCH 1 /* it reads BATCH frames */
 #define FEATURE_SEQ_ACK 2 /* it takes an ACK with a seq for the echo of a large change */
-/* A value this large is "large" for FEATURE_SEQ_ACK (PROTOCOL.md 7.4): its
- * frame goes alone anyway, where an echo costs as much as a delivery. */
+/* A value this large is "large" for FEATURE_SEQ_ACK (PROTOCOL.md 7.4),
+ * with at most one other pipe; with more, this much per other pipe: the
+ * echo costs its bytes once, the ACK one more message for every pipe. */
 #define SEQ_ACK_MIN_VALUE 32768
 
 #define SNAP_FULL 1 /* the chunks replace the whole table */

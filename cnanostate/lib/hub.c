@@ -452,8 +452,7 @@ static int input_update(nanostate_hub *hub, source *src, const frame *f, const v
      * acknowledgement. A peer of another transport gets a short ACK instead,
      * and so does an App that asked for it when the value is large: the
      * echo would cost as much as the delivery. */
-    int short_ack = ours && (src->peer != 0 || (f->value_len >= SEQ_ACK_MIN_VALUE &&
-                                                (hub_census_features(hub, src) & FEATURE_SEQ_ACK)));
+    int short_ack = ours && (src->peer != 0 || hub_census_skips_echo(hub, src, f->value_len));
     hub_broadcast(hub, &b, src, !ours || short_ack, src->peer);
     if (short_ack)
         send_ack(hub, src, f->session, f->aseq, f->aseq, seq);

@@ -90,6 +90,15 @@ uint64_t hub_census_features(const nanostate_hub *hub, const source *src)
     return census_slot(&hub->census, id)->features;
 }
 
+int hub_census_skips_echo(nanostate_hub *hub, const source *src, size_t value_len)
+{
+    if (value_len < SEQ_ACK_MIN_VALUE || !(hub_census_features(hub, src) & FEATURE_SEQ_ACK))
+        return 0;
+    /* The echo costs its bytes once; the ACK a message to every pipe. */
+    uint64_t pipes = nn_get_statistic(hub->sock, NN_STAT_CURRENT_CONNECTIONS);
+    return pipes <= 2 || value_len >= SEQ_ACK_MIN_VALUE * (pipes - 1);
+}
+
 int hub_census_all_batch(nanostate_hub *hub)
 {
     census *c = &hub->census;

@@ -143,6 +143,10 @@ void hub_peers_free(nanostate_hub *hub);
 void hub_census_note(nanostate_hub *hub, const source *src, uint64_t features);
 /* The FEATURE_* bits the pipe a frame came from declared; 0 when unknown. */
 uint64_t hub_census_features(const nanostate_hub *hub, const source *src);
+/* 1 when an ACK with the seq should stand for the echo of a change whose
+ * value has value_len bytes (PROTOCOL.md 7.4): the pipe asked for it, and
+ * the value outweighs a small message to every other pipe. */
+int hub_census_skips_echo(nanostate_hub *hub, const source *src, size_t value_len);
 /* 1 when every nanomsg connection declared it reads batches. Forgets the
  * declarations when a connection went away, and then asks for new ones. */
 int hub_census_all_batch(nanostate_hub *hub);
