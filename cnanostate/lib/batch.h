@@ -29,5 +29,9 @@ int batch_append(batch *b, const void *frame, size_t len);
  * holds nothing or memory ran out. Empties the batch; *frames tells how many
  * frames the message carries. */
 void *batch_take(batch *b, const char *sender, size_t sender_len, uint32_t *frames);
+/* The same message in `out` (plain memory), for other transports: 0, or -1
+ * when the batch held nothing or memory ran out. Empties the batch. */
+int batch_take_into(batch *b, const char *sender, size_t sender_len, buffer *out,
+                    uint32_t *frames);
 
 #endif

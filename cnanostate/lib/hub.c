@@ -62,6 +62,8 @@ NANOSTATE_EXPORT int nanostate_hub_create(nanostate_hub **out)
     hub->next_peer_id = 1;
     hub->batch_enabled = 1;
     batch_init(&hub->batch);
+    batch_init(&hub->peer_out.broadcasts);
+    batch_init(&hub->peer_out.replies);
     int64_t now = clock_now_ms();
     hub->next_heartbeat = now; /* announce ourselves at once */
     hub->next_expire = now + EXPIRE_EVERY_MS;
@@ -186,7 +188,7 @@ void hub_frame_begin(nanostate_hub *hub, buffer *b, msgpack_packer *pk)
     buffer_packer(b, pk);
 }
 
-static size_t batch_limit(const nanostate_hub *hub)
+size_t hub_batch_limit(const nanostate_hub *hub)
 {
     return hub->max_frame < BATCH_BYTES ? hub->max_frame : BATCH_BYTES;
 }
@@ -210,16 +212,16 @@ static void flush_batch(nanostate_hub *hub)
         hub->stats[ST_BATCHES_OUT]++;
 }
 
-/* Adds a frame for every pipe to the batch; 0 when it must go alone. */
-static int add_to_batch(nanostate_hub *hub, const buffer *frame)
+int hub_batch_add(nanostate_hub *hub, batch *b, const buffer *frame,
+                  void (*flush)(nanostate_hub *hub))
 {
-    size_t limit = batch_limit(hub) - BATCH_HEAD_ROOM(sizeof HUB_SENDER - 1);
+    size_t limit = hub_batch_limit(hub) - BATCH_HEAD_ROOM(sizeof HUB_SENDER - 1);
     if (frame->len > limit)
         return 0;
-    if (hub->batch.body.len + frame->len > limit)
-        flush_batch(hub);
-    if (batch_append(&hub->batch, frame->data, frame->len) != 0) {
-        flush_batch(hub); /* what it holds is whole: send it, then this alone */
+    if (b->body.len + frame->len > limit)
+        flush(hub);
+    if (batch_append(b, frame->data, frame->len) != 0) {
+        flush(hub); /* what it holds is whole: send it, then this alone */
         return 0;
     }
     return 1;
@@ -236,7 +238,9 @@ static void send_nanomsg(nanostate_hub *hub, buffer *frame, void **ctrl)
         return;
     }
     int excludes = ctrl && *ctrl;
-    if (hub->batching && !excludes && add_to_batch(hub, frame)) {
+    if (hub->batching < 0) /* looked up on the first frame: three statistics */
+        hub->batching = hub_census_all_batch(hub);
+    if (hub->batching && !excludes && hub_batch_add(hub, &hub->batch, frame, flush_batch)) {
         buffer_free(frame);
         return;
     }
@@ -260,19 +264,11 @@ static void send_nanomsg(nanostate_hub *hub, buffer *frame, void **ctrl)
         *ctrl = NULL; /* nanomsg took it */
 }
 
-static void send_peers(nanostate_hub *hub, const buffer *frame, uint64_t to, uint64_t except)
-{
-    if (!hub->output_fn || hub->npeers == 0 || frame->failed)
-        return;
-    nanostate_hub_output out = {frame->data, frame->len, to, except};
-    hub->output_fn(hub->output_user, &out);
-}
-
 void hub_broadcast(nanostate_hub *hub, buffer *frame, source *src, int exclude_source,
                    uint64_t except_peer)
 {
     hub->stats[ST_FRAMES_OUT]++;
-    send_peers(hub, frame, 0, except_peer);
+    hub_peers_send(hub, frame, 0, except_peer);
     send_nanomsg(hub, frame, exclude_source && src && src->peer == 0 ? &src->nn_ctrl : NULL);
 }
 
@@ -280,7 +276,7 @@ void hub_reply(nanostate_hub *hub, buffer *frame, source *src)
 {
     hub->stats[ST_FRAMES_OUT]++;
     if (src->peer) {
-        send_peers(hub, frame, src->peer, 0);
+        hub_peers_send(hub, frame, src->peer, 0);
         buffer_free(frame);
     } else {
         send_nanomsg(hub, frame, NULL);
@@ -560,13 +556,38 @@ static int hub_input_frame(nanostate_hub *hub, source *src, const void *data, si
     }
 }
 
+/* While an engine call handles input, frames for many receivers gather
+ * into BATCHes, nanomsg's when every connection can read them (7.10), the
+ * peers' as hub_peers.c decides; they go out when it ends. A dispatch
+ * looks at the connections at once (a census round starts then); a peer's
+ * frame only when it sends over nanomsg. */
+static void gather_begin(nanostate_hub *hub, int lazily)
+{
+    hub->batching = lazily ? -1 : hub_census_all_batch(hub);
+    hub_peers_gather(hub, 1);
+}
+
+static void gather_end(nanostate_hub *hub)
+{
+    flush_batch(hub);
+    hub->batching = 0;
+    hub_peers_gather(hub, 0);
+    if (hub->census_due) {
+        hub->census_due = 0;
+        hub_heartbeat(hub, NULL);
+    }
+}
+
 NANOSTATE_EXPORT int nanostate_hub_peer_input(nanostate_hub *hub, uint64_t peer_id, const void *frame,
                                               size_t size)
 {
     if (!hub || !frame || !hub_peer_find(hub, peer_id))
         return NANOSTATE_EINVAL;
     source src = {peer_id, NULL};
-    return hub_input(hub, &src, frame, size);
+    gather_begin(hub, 1);
+    int rc = hub_input(hub, &src, frame, size);
+    gather_end(hub);
+    return rc;
 }
 
 /* --- the loop -------------------------------------------------------------- */
@@ -598,9 +619,7 @@ NANOSTATE_EXPORT int nanostate_hub_dispatch(nanostate_hub *hub)
 {
     if (!hub)
         return NANOSTATE_EINVAL;
-    /* While the socket drains, frames for every pipe gather in BATCHes when
-     * every connection can read them. */
-    hub->batching = hub_census_all_batch(hub);
+    gather_begin(hub, 0);
     /* The budget counts frames, those inside BATCHes too: one call must
      * not keep the caller's event loop waiting for long. */
     uint64_t start = hub->stats[ST_FRAMES_IN];
@@ -630,12 +649,7 @@ NANOSTATE_EXPORT int nanostate_hub_dispatch(nanostate_hub *hub)
         if (src.nn_ctrl)
             nn_freemsg(src.nn_ctrl);
     }
-    flush_batch(hub);
-    hub->batching = 0;
-    if (hub->census_due) {
-        hub->census_due = 0;
-        hub_heartbeat(hub, NULL);
-    }
+    gather_end(hub);
     run_timers(hub);
     return 0;
 }
@@ -808,6 +822,7 @@ NANOSTATE_EXPORT uint64_t nanostate_hub_stat(const nanostate_hub *hub, int stat)
     case NANOSTATE_HUB_STAT_CONNECTIONS:
         return hub->bound ? nn_get_statistic(hub->sock, NN_STAT_CURRENT_CONNECTIONS) : 0;
     case NANOSTATE_HUB_STAT_BATCHES_OUT: return hub->stats[ST_BATCHES_OUT];
+    case NANOSTATE_HUB_STAT_PEER_BATCHES_OUT: return hub->stats[ST_PEER_BATCHES_OUT];
     default: return 0;
     }
 }

@@ -77,6 +77,10 @@ static int census_add(census *c, uint64_t id, uint64_t features)
 
 void hub_census_note(nanostate_hub *hub, const source *src, uint64_t features)
 {
+    if (src->peer) {
+        hub_peer_declare(hub, src->peer, features);
+        return;
+    }
     uint64_t id = pipe_of(src);
     if (id && features)
         census_add(&hub->census, id, features);

@@ -31,11 +31,25 @@ typedef struct tombstone {
 typedef struct peer {
     uint64_t id;
     int paused; /* the front end sends it no broadcasts meanwhile */
+    int reads_batch; /* its last SYNC or HELLO declared FEATURE_BATCH */
     char *identity;
 } peer;
 
+/* Frames for peers gathered during one engine call, to go out as BATCHes
+ * (hub_peers.c): the broadcasts while every peer reads BATCH frames, and
+ * the replies to one peer that does. Both wait at once only while the
+ * broadcasts exclude the peer the replies go to, so every peer gets its
+ * frames in the order they were made. */
+typedef struct peer_out {
+    int gathering;
+    batch broadcasts;
+    uint64_t except; /* of the broadcasts waiting */
+    batch replies;
+    uint64_t to;     /* of the replies waiting */
+} peer_out;
+
 enum { ST_FRAMES_IN, ST_FRAMES_OUT, ST_UPDATES, ST_REJECTED, ST_OUT_OF_ORDER, ST_SNAPSHOTS,
-       ST_BATCHES_OUT, HUB_STAT_COUNT };
+       ST_BATCHES_OUT, ST_PEER_BATCHES_OUT, HUB_STAT_COUNT };
 
 /* What the nanomsg pipes declared they understand (hub_census.c): their
  * FEATURE_* bits. nanomsg does not say which pipe closed, only that one
@@ -87,6 +101,8 @@ struct nanostate_hub {
 
     peer *peers; /* sorted by id */
     size_t npeers, peers_cap;
+    size_t peers_reading_batch;
+    peer_out peer_out;
     uint64_t next_peer_id;
 
     nanostate_hub_output_fn output_fn;
@@ -97,12 +113,13 @@ struct nanostate_hub {
     void *log_user;
 
     uint64_t stats[HUB_STAT_COUNT];
-    buffer scratch; /* frames for other transports only */
+    buffer scratch; /* a BATCH for peers, while the front end sends it */
 
     int batch_enabled; /* NANOSTATE_OPT_BATCH */
     census census;
-    /* While dispatch drains the socket: frames for every nanomsg pipe wait
-     * here, to go out as one BATCH. */
+    /* While dispatch drains the socket or a peer's frame is handled: frames
+     * for every nanomsg pipe wait here, to go out as one BATCH (1), or
+     * not (0); -1: not known yet. */
     int batching;
     batch batch;
     int census_due; /* a new census round: tell the Apps in a heartbeat */
@@ -119,6 +136,13 @@ void hub_broadcast(nanostate_hub *hub, buffer *frame, source *src, int exclude_s
 /* Sends a frame meant for the source only: a peer gets it alone; nanomsg
  * cannot address one pipe, so every pipe gets it and the others ignore it. */
 void hub_reply(nanostate_hub *hub, buffer *frame, source *src);
+
+/* The largest BATCH the hub sends, head included. */
+size_t hub_batch_limit(const nanostate_hub *hub);
+/* Adds a frame to a batch, sending what the batch holds first (flush) when
+ * the frame does not fit beside it. 0 when the frame must go alone. */
+int hub_batch_add(nanostate_hub *hub, batch *b, const buffer *frame,
+                  void (*flush)(nanostate_hub *hub));
 
 /* A heartbeat to one source, or to everyone when `to` is NULL. */
 void hub_heartbeat(nanostate_hub *hub, source *to);
@@ -137,6 +161,13 @@ void hub_send_snapshot(nanostate_hub *hub, source *src, uint64_t session, uint64
 /* hub_peers.c */
 peer *hub_peer_find(const nanostate_hub *hub, uint64_t id);
 void hub_peers_free(nanostate_hub *hub);
+/* Notes whether a peer reads BATCH frames (the features of its SYNC/HELLO). */
+void hub_peer_declare(nanostate_hub *hub, uint64_t id, uint64_t features);
+/* Hands a frame to the front end: to peer `to`, or to every peer but
+ * `except` (to == 0). While gathering, it may wait in a BATCH. */
+void hub_peers_send(nanostate_hub *hub, const buffer *frame, uint64_t to, uint64_t except);
+/* Starts gathering (on) or stops it (off: what waits goes out now). */
+void hub_peers_gather(nanostate_hub *hub, int on);
 
 /* hub_census.c */
 /* Notes what the pipe a frame came from understands (FEATURE_* bits). */

@@ -21,6 +21,7 @@ export const OP_HELLO = 8;
 export const OP_BATCH = 9;
 export const OP_MASK = 0x0f;
 export const FLAG_REBASE = 0x10;
+export const FEATURE_BATCH = 1;
 export const SNAP_FULL = 1;
 export const SNAP_MORE = 2;
 export const HUB_SENDER = '$hub';
@@ -463,12 +464,42 @@ export function buildUpdate(op, sender, name, value, session, aseq) {
     return buildFrame(sender, name, (op & OP_MASK) === OP_DEL ? null : value, op, [session, aseq]);
 }
 
-/** SYNC: [sender, "", b"", 3, session, epoch, since]. */
-export function buildSync(sender, session, epoch, since, continuesFull = false) {
+/** SYNC: [sender, "", b"", 3, session, epoch, since], and `features`
+ * (FEATURE_*) as an 8th element when given. */
+export function buildSync(sender, session, epoch, since, continuesFull = false, features) {
     // REBASE on a SYNC: "this asks for the next chunk of a FULL sync", so the
     // hub goes on from `since` (PROTOCOL.md 7.6).
     const op = OP_SYNC | (continuesFull ? FLAG_REBASE : 0);
-    return buildFrame(sender, '', null, op, [session, epoch, since]);
+    const fields = [session, epoch, since];
+    if (features !== undefined)
+        fields.push(features);
+    return buildFrame(sender, '', null, op, fields);
+}
+
+/** HELLO: [sender, "", b"", 8, session, features]. */
+export function buildHello(sender, session, features) {
+    return buildFrame(sender, '', null, OP_HELLO, [session, features]);
+}
+
+/** BATCH: [sender, "", b"", 9, frame, frame, ...] of frames already built
+ * (`bytes`: their total length); one frame is sent as it is instead. */
+export function buildBatch(sender, frames, bytes) {
+    if (frames.length === 1)
+        return frames[0];
+    // The head of a 4-element control frame, its array header widened.
+    const head = buildFrame(sender, '', null, OP_BATCH, []).subarray(1);
+    const n = 4 + frames.length;
+    const arrayHead = n < 16 ? [0x90 | n] : n < 0x10000 ? [0xdc, n >> 8, n & 0xff]
+        : [0xdd, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
+    const out = new Uint8Array(arrayHead.length + head.length + bytes);
+    out.set(arrayHead, 0);
+    out.set(head, arrayHead.length);
+    let p = arrayHead.length + head.length;
+    for (const f of frames) {
+        out.set(f, p);
+        p += f.length;
+    }
+    return out;
 }
 
 /** PING: [sender, "", b"", 7, session, aseq]. */

@@ -8,8 +8,9 @@
 // heartbeat-based connected state, sessions and aseqs with REBASE, ACKs (with
 // the seq a WebSocket sender gets instead of its echo), re-publishing after a
 // hub restart, conflation and an in-flight window, PINGs while updates stay
-// unaccepted. Beyond section 7.8, the WebSocket is reopened when it closes,
-// after a capped, jittered backoff.
+// unaccepted; BATCH frames both ways under load (section 7.10). Beyond
+// section 7.8, the WebSocket is reopened when it closes, after a capped,
+// jittered backoff.
 //
 //   const app = new Nanostate('ws://127.0.0.1:15001/ws', { identity: 'panel' });
 //   app.on('update', (name, value, sender) => console.log(name, value, sender));
@@ -20,9 +21,9 @@
 
 import { Emitter } from './emitter.js';
 import {
-    buildPing, buildSync, buildUpdate, FLAG_REBASE, MAX_IDENTITY, MAX_NAME, OP_ACK, OP_DEL,
-    OP_HEARTBEAT, OP_PING, OP_SET, OP_SNAPSHOT, parseFrame, SNAP_FULL, SNAP_MORE, utf8Bytes,
-    validValue,
+    buildBatch, buildHello, buildPing, buildSync, buildUpdate, FEATURE_BATCH, FLAG_REBASE,
+    MAX_IDENTITY, MAX_NAME, OP_ACK, OP_BATCH, OP_DEL, OP_HEARTBEAT, OP_PING, OP_SET, OP_SNAPSHOT,
+    parseFrame, SNAP_FULL, SNAP_MORE, utf8Bytes, validValue,
 } from './frame.js';
 import { decodeValue, encodeValue, ExtData, Packed, typeOf } from './value.js';
 
@@ -38,6 +39,17 @@ const DEFAULT_SEND_WINDOW = 512 * 1024;
 const SYNC_RETRY_FIRST_MS = 10;
 const PING_FIRST_MS = 100;
 const FRAME_OVERHEAD = 64;
+// Updates go out at once while fewer of this App's messages than this are in
+// flight; beyond, they gather in one open BATCH of up to BATCH_BYTES that
+// goes when the hub accepts one of those (PROTOCOL.md 7.10, as app.c).
+const SEND_AT_ONCE = 4;
+const BATCH_BYTES = 64 * 1024;
+// A BATCH's head beyond the identity, and an update frame's beyond its
+// name and value, at most.
+const BATCH_HEAD_ROOM = 16;
+const UPDATE_ROOM = 32;
+// The close reason of a hub that lets this client write only some names.
+const BATCH_REFUSED = /may not send BATCH/;
 
 const NOT_DECODED = Symbol('not decoded');
 
@@ -200,6 +212,10 @@ export class Nanostate extends Emitter {
      * @param {number} [options.reconnectMinMs=100] first reconnect delay
      * @param {number} [options.reconnectMaxMs=5000] longest reconnect delay
      * @param {number} [options.sendWindow=524288] bytes of unaccepted updates in flight
+     * @param {boolean} [options.batch=true] under load, send updates together
+     *   as BATCH frames; false: each alone. A hub that limits what this
+     *   client writes (a token for some names) refuses BATCH frames: after
+     *   such a refusal the App sends its frames alone
      * @param {Function} [options.WebSocket] WebSocket class to use
      */
     constructor(url, options = {}) {
@@ -225,6 +241,7 @@ export class Nanostate extends Emitter {
         this._reconnectMinMs = options.reconnectMinMs ?? 100;
         this._reconnectMaxMs = options.reconnectMaxMs ?? 5000;
         this._sendWindow = options.sendWindow ?? DEFAULT_SEND_WINDOW;
+        this._batchOut = options.batch ?? true;
         this._WebSocket = options.WebSocket ?? null;
 
         this._maxFrame = DEFAULT_MAX_FRAME;
@@ -249,6 +266,13 @@ export class Nanostate extends Emitter {
         this._nextAseq = 1;
         this._rebaseAseq = 0;
         this._needRebase = true; // the hub learns our session from the first frame
+        // Update messages sent and not accepted yet: the last aseq of each.
+        this._messages = [];
+        // The open batch: frames numbered, not sent yet.
+        this._batchFrames = [];
+        this._batchBytes = 0;
+        this._batchLastAseq = 0;
+        this._censusAnswered = 0;
 
         this._haveEpoch = false;
         this._epoch = 0n;
@@ -456,8 +480,13 @@ export class Nanostate extends Emitter {
             this._ws = null;
             this._sockOpen = false;
             this._setConnected(false);
-            if (ev?.code === 1008)
+            if (ev?.code === 1008 && BATCH_REFUSED.test(ev.reason ?? '')) {
+                // Only the form was refused: the same updates go again,
+                // alone, over the next connection.
+                this._batchOut = false;
+            } else if (ev?.code === 1008) {
                 this._dropRefused(ev.reason);
+            }
             this._scheduleReconnect();
             this._arm();
         };
@@ -473,6 +502,7 @@ export class Nanostate extends Emitter {
         this._inflight.clear();
         this._sent.clear();
         this._sentBytes = 0;
+        this._forgetMessages();
         this._pingDue = 0;
         for (const o of refused) {
             const r = this._replica.get(o.name);
@@ -496,13 +526,14 @@ export class Nanostate extends Emitter {
         this._reconnectTimer = setTimeout(() => this._open(), delay);
     }
 
-    _send(bytes) {
+    // Sends one message holding `frames` frames.
+    _send(bytes, frames = 1) {
         const ws = this._ws;
         if (!ws || !this._sockOpen)
             return; // lost, as on a bus: the rules of 7.8 send it again
         try {
             ws.send(bytes);
-            this._stats.framesOut++;
+            this._stats.framesOut += frames;
         } catch (err) {
             this.emit('error', err);
         }
@@ -587,15 +618,63 @@ export class Nanostate extends Emitter {
         // Frames after the hub's hwm were lost or refused: no ACK will come.
         this._sent.clear();
         this._sentBytes = 0;
+        this._forgetMessages();
         this._needRebase = true;
     }
 
+    // Nothing in flight or in the open batch will be accepted.
+    _forgetMessages() {
+        this._messages.length = 0;
+        this._batchFrames = [];
+        this._batchBytes = 0;
+    }
+
+    // The largest batch body: the hub's frame size bounds it too.
+    _batchLimit() {
+        return Math.min(this._maxFrame, BATCH_BYTES) - this._identityLen - BATCH_HEAD_ROOM;
+    }
+
+    // Sends the open batch: one frame as it is, several as one BATCH.
+    _flushBatch() {
+        const frames = this._batchFrames;
+        if (!frames.length)
+            return;
+        this._messages.push(this._batchLastAseq);
+        this._send(buildBatch(this._identity, frames, this._batchBytes), frames.length);
+        this._batchFrames = [];
+        this._batchBytes = 0;
+    }
+
+    // Sends update frame `aseq` now, or puts it in the open batch.
+    _sendUpdate(frame, aseq) {
+        const limit = this._batchLimit();
+        if (!this._batchOut || frame.length > limit) {
+            this._flushBatch();
+            this._messages.push(aseq);
+            this._send(frame);
+            return;
+        }
+        if (this._batchBytes + frame.length > limit)
+            this._flushBatch();
+        this._batchFrames.push(frame);
+        this._batchBytes += frame.length;
+        this._batchLastAseq = aseq;
+    }
+
+    // Numbers the queued updates and sends them, together where they fit.
+    // With too many messages in flight they only join the open batch while
+    // it has room: it goes when the hub accepts one of those, so a burst
+    // loses no update to conflation while batches have room.
     _flushOutbox() {
         if (!this._connected)
             return;
+        const gather = this._batchOut && this._messages.length >= SEND_AT_ONCE;
+        const room = this._batchLimit() - this._identityLen - UPDATE_ROOM;
         for (const o of this._queued) {
             const cost = o.packed.length + o.nameLen;
             if (this._sent.size > 0 && this._sentBytes + cost > this._sendWindow)
+                break;
+            if (gather && this._batchBytes + cost > room)
                 break;
             const aseq = this._nextAseq++;
             let op = o.removal ? OP_DEL : OP_SET;
@@ -604,7 +683,7 @@ export class Nanostate extends Emitter {
                 this._rebaseAseq = aseq;
                 this._needRebase = false;
             }
-            this._send(buildUpdate(op, this._identity, o.name, o.packed, this._session, aseq));
+            this._sendUpdate(buildUpdate(op, this._identity, o.name, o.packed, this._session, aseq), aseq);
             o.aseq = aseq;
             o.inflight = true;
             this._queued.delete(o);
@@ -616,10 +695,16 @@ export class Nanostate extends Emitter {
                 this._pingDue = now() + this._pingRetryMs;
             }
         }
+        if (!gather)
+            this._flushBatch();
     }
 
     // The hub applied every frame of ours up to aseq `hwm`.
     _ackUpto(hwm) {
+        let accepted = 0;
+        while (accepted < this._messages.length && this._messages[accepted] <= hwm)
+            accepted++;
+        this._messages.splice(0, accepted);
         let progress = false;
         for (const o of this._inflight) {
             if (o.aseq > hwm)
@@ -699,7 +784,7 @@ export class Nanostate extends Emitter {
     _sendSync() {
         const continuesFull = this._syncFull && Boolean(this._syncSince);
         this._send(buildSync(this._identity, this._session, this._haveEpoch ? this._epoch : 0n,
-                             this._syncSince, continuesFull));
+                             this._syncSince, continuesFull, FEATURE_BATCH));
         this._syncDue = now() + this._syncRetryMs;
     }
 
@@ -769,24 +854,48 @@ export class Nanostate extends Emitter {
 
     // --- frames from the hub -------------------------------------------
 
+    // One message from the hub: a frame, or a BATCH whose frames are
+    // handled in order, each as if it came alone.
     _handleFrame(bytes) {
         if (this._closed)
             return;
-        this._stats.framesIn++;
+        const f = this._parse(bytes, false);
+        if (f?.op === OP_BATCH) {
+            for (const inner of f.frames) {
+                const g = this._parse(inner, true);
+                if (g && !this._closed)
+                    this._onFrame(g);
+            }
+        } else if (f) {
+            this._onFrame(f);
+        }
+        this._flushOutbox();
+        this._afterChange();
+    }
+
+    // A frame checked, or null (counted as rejected). A BATCH counts by
+    // its frames, and holds no BATCH.
+    _parse(bytes, inBatch) {
         let f;
         try {
             f = parseFrame(bytes);
         } catch {
-            this._stats.rejected++;
-            return;
+            f = null;
         }
+        if (f?.op === OP_BATCH && !inBatch)
+            return f;
+        this._stats.framesIn++;
         // Counters beyond 2^53 - 1 (BigInts) would take 285 years at a
         // million changes a second: such a frame is not from a sane hub.
-        for (const k of ['aseq', 'seq', 'since', 'upto', 'hwm', 'trigger'])
-            if (typeof f[k] === 'bigint') {
-                this._stats.rejected++;
-                return;
-            }
+        if (!f || f.op === OP_BATCH
+            || ['aseq', 'seq', 'since', 'upto', 'hwm', 'trigger'].some((k) => typeof f[k] === 'bigint')) {
+            this._stats.rejected++;
+            return null;
+        }
+        return f;
+    }
+
+    _onFrame(f) {
         this._lastHubMs = now();
         this._setConnected(true);
         switch (f.op) {
@@ -800,8 +909,6 @@ export class Nanostate extends Emitter {
         case OP_ACK: this._onAck(f); break;
         default: break; // the hub sends no other op
         }
-        this._flushOutbox();
-        this._afterChange();
     }
 
     // A live change numbered `seq`: true if it is to be applied.
@@ -866,6 +973,11 @@ export class Nanostate extends Emitter {
             this._periodMs = f.periodMs;
         if (typeof f.maxFrame === 'number' && f.maxFrame >= 1024)
             this._maxFrame = f.maxFrame;
+        if (f.census && f.census !== this._censusAnswered) {
+            // A new census round: say again that we read BATCH frames.
+            this._censusAnswered = f.census;
+            this._send(buildHello(this._identity, this._session, FEATURE_BATCH));
+        }
         if (!this._haveEpoch && this._syncing) {
             // The socket is up now: our first SYNC may have gone nowhere.
             this._syncRetryMs = SYNC_RETRY_FIRST_MS;
@@ -916,6 +1028,7 @@ export class Nanostate extends Emitter {
             this._sendSync();
         }
         if (this._connected && this._pingDue && t >= this._pingDue) {
+            this._flushBatch(); // its frames come before the PING's aseq
             const aseq = this._nextAseq++;
             let op = OP_PING;
             if (this._needRebase) {

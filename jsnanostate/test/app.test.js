@@ -5,10 +5,14 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
-import { OP_DEL, OP_PING, OP_SET, OP_SYNC, SNAP_FULL, SNAP_MORE } from '../src/frame.js';
+import {
+    buildBatch, buildFrame, FEATURE_BATCH, OP_DEL, OP_HEARTBEAT, OP_PING, OP_SET, OP_SYNC, SNAP_FULL,
+    SNAP_MORE,
+} from '../src/frame.js';
 import { Nanostate, NanostateError } from '../src/nanostate.js';
+import { encodeValue } from '../src/value.js';
 import { ScriptedHub } from './scripted-hub.js';
-import { nextEvent } from './util.js';
+import { nextEvent, until } from './util.js';
 
 const isSync = (f) => f.op === OP_SYNC;
 // A SYNC since `since` (the first SYNC is repeated until answered, so an
@@ -312,4 +316,63 @@ test('a value superseded in flight still counts in the window until the hub has 
     const cold = await hub.next(isSet('cold'), 5000);
     hub.ack(app.session, cold.aseq, cold.aseq, 2);
     await app.flush(2000);
+});
+
+// --- BATCH frames (PROTOCOL.md 7.10) ---------------------------------------
+
+test('the App declares that it reads BATCH frames in its SYNC', async (t) => {
+    const { sync } = await syncedApp(t);
+    assert.equal(sync.count, 8);
+    assert.equal(sync.features, FEATURE_BATCH);
+});
+
+test('beyond 4 messages in flight, updates gather in one BATCH sent on an ACK; a PING follows it', async (t) => {
+    const { hub, app } = await syncedApp(t);
+    const framesBefore = app.stats.framesOut;
+    for (let i = 0; i < 10; i++)
+        app.set(`b/${i}`, i);
+    // Four go at once, alone; the other six wait, numbered, in the open batch.
+    const isSet = (f) => f.op === OP_SET;
+    for (let aseq = 1; aseq <= 4; aseq++) {
+        const f = await hub.next(isSet);
+        assert.equal(f.op, OP_SET);
+        assert.equal(f.aseq, aseq);
+        assert.equal(f.inBatch, undefined);
+    }
+    assert.equal(hub.batches, 0);
+    hub.ack(app.session, 1, 1, 1);
+    for (let aseq = 5; aseq <= 10; aseq++) {
+        const f = await hub.next(isSet);
+        assert.equal(f.op, OP_SET);
+        assert.equal(f.name, `b/${aseq - 1}`);
+        assert.equal(f.aseq, aseq);
+        assert.equal(f.inBatch, true);
+    }
+    assert.equal(hub.batches, 1);
+    // Nothing accepted beyond aseq 1: the PING comes, after the batch's aseqs.
+    const ping = await hub.next((f) => f.op === OP_PING, 3000);
+    assert.equal(ping.aseq, 11);
+    assert.equal(app.stats.framesOut - framesBefore, 11); // frames, not messages
+});
+
+test('with batch: false every update goes alone', async (t) => {
+    const { hub, app } = await syncedApp(t, [], { batch: false });
+    for (let i = 0; i < 10; i++)
+        app.set(`b/${i}`, i);
+    for (let aseq = 1; aseq <= 10; aseq++)
+        assert.equal((await hub.next((f) => f.op === OP_SET)).aseq, aseq);
+    assert.equal(hub.batches, 0);
+});
+
+test('a BATCH from the hub: each frame as if it came alone, in order', async (t) => {
+    const { hub, app } = await syncedApp(t);
+    const seen = [];
+    app.on('update', (name, value) => seen.push([name, value]));
+    const frames = [1, 2, 3].map((seq) => buildFrame('other', `n/${seq}`, encodeValue(seq * 10), OP_SET, [7n, seq, seq]));
+    frames.push(buildFrame('$hub', '', null, OP_HEARTBEAT, [hub.epoch, 3, 1000, 16 * 1024 * 1024]));
+    hub.send(buildBatch('$hub', frames, frames.reduce((n, f) => n + f.length, 0)));
+    await until(app, () => seen.length === 3, 'three updates');
+    assert.deepEqual(seen, [['n/1', 10], ['n/2', 20], ['n/3', 30]]);
+    assert.equal(app.stats.gaps, 0, 'the heartbeat inside came after the updates');
+    assert.equal(app.stats.framesIn, 4 + 2); // and the snapshot and heartbeat of the start
 });

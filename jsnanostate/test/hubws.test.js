@@ -8,8 +8,12 @@ import { dirname, join } from 'node:path';
 import test from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import WebSocket from 'ws';
+
+import { OP_BATCH, parseFrame } from '../src/frame.js';
 import { ExtData, Nanostate } from '../src/nanostate.js';
-import { cli, HubProcess, hubwsMissing } from './hub-process.js';
+import { encodeValue } from '../src/value.js';
+import { cli, CLI, HubProcess, hubwsMissing } from './hub-process.js';
 import { nextEvent, until } from './util.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -17,8 +21,8 @@ const skip = hubwsMissing();
 const appOptions = { reconnectMinMs: 50, reconnectMaxMs: 500 };
 
 // One hub per test; every App and process is ended when the test ends.
-async function setup(t) {
-    const hub = await HubProcess.start();
+async function setup(t, args = []) {
+    const hub = await HubProcess.start({ args });
     const apps = [];
     t.after(async () => {
         apps.forEach((app) => app.close());
@@ -31,6 +35,14 @@ async function setup(t) {
         return app;
     };
     return { hub, open };
+}
+
+// A C App (the nanostate CLI) sets 'NAME VALUE' lines as fast as it can.
+async function cSetLines(hub, lines) {
+    const writer = spawn(CLI, ['-c', hub.nnUrl, '--json', 'set', '-l'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const done = new Promise((resolve) => writer.once('exit', resolve));
+    writer.stdin.end(`${lines.join('\n')}\n`);
+    assert.equal(await done, 0);
 }
 
 // The CLI's JSON output lines, by name (raw text kept for big integers).
@@ -292,12 +304,7 @@ test('a flood of updates from both sides converges', { skip }, async (t) => {
     const lines = [];
     for (let i = 0; i < 500; i++)
         lines.push(`cflood/${i % 50} ${i}`);
-    const { spawn: spawnChild } = await import('node:child_process');
-    const { CLI } = await import('./hub-process.js');
-    const writer = spawnChild(CLI, ['-c', hub.nnUrl, '--json', 'set', '-l'], { stdio: ['pipe', 'ignore', 'pipe'] });
-    const writerDone = new Promise((resolve) => writer.once('exit', resolve));
-    writer.stdin.end(lines.join('\n') + '\n');
-    assert.equal(await writerDone, 0);
+    await cSetLines(hub, lines);
     await a.flush(15000);
     for (let i = 0; i < 50; i++)
         expected[`cflood/${i}`] = 450 + i;
@@ -332,4 +339,135 @@ test('a refused write (read-only hub) is dropped with an EPERM error, reading go
     assert.equal(r.code, 0, r.stderr);
     await until(app, () => app.get('ro/y') === 'from-c', 'ro/y from the C App');
     assert.equal((await dump(hub, 'ro/*')).has('ro/x'), false);
+});
+
+// --- BATCH frames (PROTOCOL.md 7.9, 7.10) ------------------------------------
+
+// A WebSocket that counts the messages it receives and sends.
+class CountingWebSocket extends WebSocket {
+    static messagesIn = 0;
+    static messagesOut = 0;
+
+    send(...args) {
+        CountingWebSocket.messagesOut++;
+        return super.send(...args);
+    }
+
+    set onmessage(fn) {
+        super.onmessage = fn && ((ev) => {
+            CountingWebSocket.messagesIn++;
+            fn(ev);
+        });
+    }
+
+    get onmessage() {
+        return super.onmessage;
+    }
+}
+
+// A C App (the nanostate CLI) sets burst/0..n-1 to 0..n-1 as fast as it can.
+function cBurst(hub, n) {
+    return cSetLines(hub, [...Array(n).keys()].map((i) => `burst/${i} ${i}`));
+}
+
+// The live updates of burst/* an App shows, in the order it got them.
+function recordBurst(app) {
+    const seen = [];
+    app.on('update', (name, value, sender, fromSnapshot) => {
+        if (name.startsWith('burst/'))
+            seen.push({ value, fromSnapshot });
+    });
+    return seen;
+}
+
+test('a burst from a C App reaches a JS App whole, in order, in BATCH messages', { skip }, async (t) => {
+    const { hub, open } = await setup(t);
+    const app = await open('js-reader', { WebSocket: CountingWebSocket });
+    const seen = recordBurst(app);
+    const framesBefore = app.stats.framesIn;
+    const messagesBefore = CountingWebSocket.messagesIn;
+    const n = 2000;
+    await cBurst(hub, n);
+    await until(app, () => seen.length === n, `${n} updates`, 15000);
+    assert.deepEqual(seen.map((s) => s.value), [...Array(n).keys()]);
+    assert.ok(seen.every((s) => !s.fromSnapshot), 'live updates, no resync');
+    assert.equal(app.stats.gaps, 0);
+    const frames = app.stats.framesIn - framesBefore;
+    const messages = CountingWebSocket.messagesIn - messagesBefore;
+    t.diagnostic(`${frames} frames in ${messages} messages`);
+    assert.ok(messages < frames / 4, `${frames} frames in ${messages} messages`);
+});
+
+test('an original WebSocket client (3-element frames) gets every frame alone', { skip }, async (t) => {
+    const { hub, open } = await setup(t);
+    const app = await open('js-reader', { WebSocket: CountingWebSocket });
+    const seen = recordBurst(app);
+    // The original browser App: sends [sender, name, data] with a str, never a SYNC.
+    const legacy = new WebSocket(hub.wsUrl);
+    t.after(() => legacy.terminate());
+    const got = [];
+    legacy.on('message', (data) => got.push(parseFrame(new Uint8Array(data))));
+    await new Promise((resolve, reject) => {
+        legacy.once('open', resolve);
+        legacy.once('error', reject);
+    });
+    legacy.send(encodeValue(['old-page', 'legacy/hello', 'hi']));
+    await until(app, () => app.get('legacy/hello') === 'hi', 'the original client\'s set');
+    const messagesBefore = CountingWebSocket.messagesIn;
+    const n = 500;
+    await cBurst(hub, n);
+    await until(app, () => seen.length === n, `${n} updates`, 15000);
+    const deadline = Date.now() + 10000;
+    while (got.filter((f) => f.name.startsWith('burst/')).length < n && Date.now() < deadline)
+        await new Promise((resolve) => legacy.once('message', resolve));
+    assert.equal(got.filter((f) => f.op === OP_BATCH).length, 0, 'no BATCH');
+    const burst = got.filter((f) => f.name.startsWith('burst/'));
+    assert.equal(burst.length, n);
+    assert.deepEqual(burst.map((f) => f.seq), burst.map((f, i) => burst[0].seq + i));
+    // So does the App beside it, whole and in order.
+    assert.deepEqual(seen.map((s) => s.value), [...Array(n).keys()]);
+    assert.ok(CountingWebSocket.messagesIn - messagesBefore >= n);
+});
+
+test('a JS App\'s burst goes in BATCHes and reaches another JS App whole and in order', { skip }, async (t) => {
+    const { open } = await setup(t);
+    const writer = await open('js-writer', { WebSocket: CountingWebSocket });
+    const reader = await open('js-reader');
+    const seen = recordBurst(reader);
+    const messagesBefore = CountingWebSocket.messagesOut;
+    const n = 3000;
+    for (let i = 0; i < n; i++)
+        writer.set(`burst/${i}`, i);
+    await writer.flush(15000);
+    await until(reader, () => seen.length === n, `${n} updates`, 15000);
+    assert.deepEqual(seen.map((s) => s.value), [...Array(n).keys()]);
+    assert.equal(reader.stats.gaps, 0);
+    assert.equal(writer.stats.resends, 0);
+    const messages = CountingWebSocket.messagesOut - messagesBefore;
+    t.diagnostic(`${n} updates in ${messages} messages`);
+    assert.ok(messages < n / 4, `${n} updates in ${messages} messages`);
+});
+
+test('a limited token refuses BATCH (1008): the App sends its frames alone and loses none', { skip }, async (t) => {
+    const { hub, open } = await setup(t, ['--token', 's3cret:burst/']);
+    const app = await open('limited', { token: 's3cret' });
+    const reader = await open('reader', { token: 's3cret' });
+    const errors = [];
+    app.on('error', (err) => errors.push(err));
+    const down = nextEvent(app, 'disconnect', () => true, 5000);
+    const n = 300;
+    for (let i = 0; i < n; i++)
+        app.set(`burst/${i}`, i);
+    await down; // the hub closed it for the BATCH
+    await app.flush(15000);
+    await until(reader, () => reader.get(`burst/${n - 1}`) === n - 1, 'the last value', 15000);
+    for (let i = 0; i < n; i++)
+        assert.equal(reader.get(`burst/${i}`), i);
+    assert.equal(errors.filter((err) => err.code === 'EPERM').length, 0);
+    // From then on it writes alone: no second close.
+    const again = nextEvent(app, 'disconnect', () => true, 1000).then(() => true, () => false);
+    for (let i = 0; i < n; i++)
+        app.set(`burst/${i}`, -i);
+    await app.flush(15000);
+    assert.equal(await again, false);
 });

@@ -6,13 +6,14 @@
 import { WebSocketServer } from 'ws';
 
 import {
-    buildFrame, OP_ACK, OP_HEARTBEAT, OP_SNAPSHOT, parseFrame, SNAP_FULL,
+    buildFrame, OP_ACK, OP_BATCH, OP_HEARTBEAT, OP_SNAPSHOT, parseFrame, SNAP_FULL,
 } from '../src/frame.js';
 import { encodeValue } from '../src/value.js';
 
 export class ScriptedHub {
     constructor() {
-        this.frames = []; // parsed frames not taken yet
+        this.frames = []; // parsed frames not taken yet, a BATCH's unpacked
+        this.batches = 0; // BATCH messages received
         this.waiting = null;
         this.client = null;
         this.connections = 0;
@@ -42,7 +43,13 @@ export class ScriptedHub {
                 this.lastRequest = req;
                 ws.on('message', (data) => {
                     const f = parseFrame(new Uint8Array(data));
-                    this.frames.push(f);
+                    if (f.op === OP_BATCH) {
+                        this.batches++;
+                        for (const one of f.frames)
+                            this.frames.push({ ...parseFrame(one), inBatch: true });
+                    } else {
+                        this.frames.push(f);
+                    }
                     this.wake();
                 });
                 this.wake();

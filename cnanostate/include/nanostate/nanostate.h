@@ -390,9 +390,10 @@ NANOSTATE_EXPORT int nanostate_hub_timeout(const nanostate_hub *hub);
 NANOSTATE_EXPORT int nanostate_hub_wait(nanostate_hub *hub, int timeout_ms);
 
 /* --- Other transports ------------------------------------------------- */
-/* A frame the hub wants sent to peers of other transports. Borrowed: valid
- * only during the callback. `to` is one peer, or 0 for every peer except
- * `except` (0: none). */
+/* A frame the hub wants sent to peers of other transports, as one message:
+ * a frame alone, or a BATCH of them for peers that declared they read it
+ * (docs/PROTOCOL.md 7.10). Borrowed: valid only during the callback. `to` is
+ * one peer, or 0 for every peer except `except` (0: none). */
 typedef struct nanostate_hub_output {
     const void *frame;
     size_t size;
@@ -470,7 +471,8 @@ enum nanostate_hub_stat {
     NANOSTATE_HUB_STAT_EPOCH,          /* this hub run's epoch */
     NANOSTATE_HUB_STAT_PEERS,          /* peers of other transports (current) */
     NANOSTATE_HUB_STAT_CONNECTIONS,    /* nanomsg connections (current) */
-    NANOSTATE_HUB_STAT_BATCHES_OUT     /* BATCH messages sent over nanomsg */
+    NANOSTATE_HUB_STAT_BATCHES_OUT,    /* BATCH messages sent over nanomsg */
+    NANOSTATE_HUB_STAT_PEER_BATCHES_OUT /* BATCH messages handed to the front end for peers */
 };
 /* [handle] */
 NANOSTATE_EXPORT uint64_t nanostate_hub_stat(const nanostate_hub *hub, int stat);

@@ -25,7 +25,7 @@ const OPTIONS = { maxFrame: 1, heartbeat: 2, recvBuffer: 3, sendBuffer: 4, saveD
 const OPT_STATE_FILE = 6;
 // enum nanostate_hub_stat, in order from 1
 const STATS = ['framesIn', 'framesOut', 'updates', 'rejected', 'outOfOrder', 'snapshots',
-    'sessions', 'states', 'seq', 'epoch', 'peers', 'connections', 'batchesOut'];
+    'sessions', 'states', 'seq', 'epoch', 'peers', 'connections', 'batchesOut', 'peerBatchesOut'];
 const ENOTFOUND = 8;
 
 function bytesAt(koffi, pointer, size) {
@@ -183,7 +183,8 @@ export class Hub extends Emitter {
 
     /** The engine's counters: framesIn, framesOut, updates, rejected,
      * outOfOrder, snapshots, sessions, states, seq, epoch (a BigInt when
-     * beyond 2^53), peers, connections. */
+     * beyond 2^53), peers, connections, batchesOut (BATCH messages over
+     * nanomsg), peerBatchesOut (BATCH messages to peers). */
     get stats() {
         const hub = this.#handle();
         return Object.fromEntries(STATS.map((key, i) => [key, this.#c.nanostate_hub_stat(hub, i + 1)]));
