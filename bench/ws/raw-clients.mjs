@@ -21,7 +21,7 @@ import mqttPacket from 'mqtt-packet';
 import WebSocket from 'ws';
 
 import {
-    buildFrame, buildSync, OP_HEARTBEAT, OP_LEGACY, OP_SET, OP_SNAPSHOT, parseFrame, SNAP_FULL, SNAP_MORE,
+    buildBatch, buildFrame, buildHello, buildSync, FEATURE_BATCH, OP_BATCH, OP_HEARTBEAT, OP_LEGACY, OP_SET, OP_SNAPSHOT, parseFrame, SNAP_FULL, SNAP_MORE,
 } from '../../jsnanostate/src/frame.js';
 import { encodeValue } from '../../jsnanostate/src/value.js';
 
@@ -101,7 +101,7 @@ async function nanostateSubscriber(ws, identity, onMessage) {
     const sync = (since, continuesFull) => {
         syncing = true;
         lastSync = [since, continuesFull, performance.now()];
-        ws.send(buildSync(identity, session, epoch, since, continuesFull));
+        ws.send(buildSync(identity, session, epoch, since, continuesFull, FEATURE_BATCH));
     };
     const take = (name, seq, packed) => {
         if ((seqOf.get(name) ?? 0) >= seq)
@@ -111,14 +111,17 @@ async function nanostateSubscriber(ws, identity, onMessage) {
         if (v)
             onMessage(name, v);
     };
-    ws.on('message', (data) => {
+    const onFrame = (data) => {
         let f;
         try {
             f = parseFrame(data);
         } catch {
             return;
         }
-        if (f.op === OP_SET) {
+        if (f.op === OP_BATCH) {
+            for (const one of f.frames)
+                onFrame(one);
+        } else if (f.op === OP_SET) {
             take(f.name, f.seq, f.value);
             if (!syncing && f.seq > lastSeq + 1 && lastSeq)
                 sync(lastSeq, false); // a gap: the hub paused us
@@ -144,7 +147,8 @@ async function nanostateSubscriber(ws, identity, onMessage) {
                 syncDone();
             }
         }
-    });
+    };
+    ws.on('message', onFrame);
     await opened(ws, identity);
     sync(0, false);
     await withTimeout(synced, identity);
@@ -157,11 +161,26 @@ async function openNanostate(url, identity, onMessage) {
         return { close: () => ws.terminate() };
     }
     await opened(ws, identity);
+    ws.send(buildHello(identity, 1n, FEATURE_BATCH)); // it reads BATCH too (ignores all)
     const paced = pacedSender(ws);
+    let frames = [];
+    let size = 0;
+    const out = () => {
+        if (frames.length)
+            paced.send(buildBatch(identity, frames, size));
+        frames = [];
+        size = 0;
+    };
     return {
-        send: (name, bytes) => paced.send(buildFrame(identity, name, encodeValue(bytes), OP_LEGACY)),
-        drain: paced.drain,
-        flush: paced.flush,
+        send: (name, bytes) => {
+            const f = buildFrame(identity, name, encodeValue(bytes), OP_LEGACY);
+            if (size + f.length > 60000)
+                out();
+            frames.push(f);
+            size += f.length;
+        },
+        drain: () => { out(); return paced.drain(); },
+        flush: (ms) => { out(); return paced.flush(ms); },
         close: () => ws.close(),
     };
 }
