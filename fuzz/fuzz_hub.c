@@ -159,30 +159,54 @@ static void check_snapshot(harness *h, const frame *f, uint64_t to)
                    (unsigned long long)f->upto, (unsigned long long)last);
 }
 
-static void on_output(void *user, const nanostate_hub_output *out)
+/* One frame the hub sent to peer `to` (0: to all); *prev_seq orders the
+ * changes inside one BATCH. */
+static void check_output(harness *h, const void *data, size_t size, uint64_t to, int in_batch,
+                         uint64_t *prev_seq)
 {
-    harness *h = user;
-    FUZZ_CHECK(out->to == 0 || known_peer(h, out->to), "output to unknown peer %llu",
-               (unsigned long long)out->to);
     frame f;
     const char *why = NULL;
-    int rc = frame_parse(&f, out->frame, out->size, &why);
+    int rc = frame_parse(&f, data, size, &why);
     FUZZ_CHECK(rc == 0, "the hub sent a frame that does not parse: %s", why);
     switch (f.op) {
     case OP_SET:
     case OP_DEL:
         FUZZ_CHECK(f.count == FRAME_LEN_UPDATE_OUT && !f.rebase, "forward of %u elements", f.count);
-        FUZZ_CHECK(f.seq == nanostate_hub_stat(h->hub, NANOSTATE_HUB_STAT_SEQ),
-                   "forward seq is not the newest");
+        /* Gathered frames leave when the engine call ends: not the newest
+         * then, but never from the future, and in order. */
+        FUZZ_CHECK(f.seq <= nanostate_hub_stat(h->hub, NANOSTATE_HUB_STAT_SEQ),
+                   "forward seq from the future");
+        FUZZ_CHECK(f.seq > *prev_seq, "forwards out of order in a BATCH");
+        if (in_batch)
+            *prev_seq = f.seq;
         break;
-    case OP_SNAPSHOT: check_snapshot(h, &f, out->to); break;
+    case OP_SNAPSHOT: check_snapshot(h, &f, to); break;
     case OP_HEARTBEAT:
     case OP_ACK:
+    case OP_BATCH:
         FUZZ_CHECK(f.sender_len == strlen(HUB_SENDER) && memcmp(f.sender, HUB_SENDER, 4) == 0,
                    "control frame not from the hub");
+        if (f.op != OP_BATCH)
+            break;
+        FUZZ_CHECK(!in_batch, "a BATCH inside a BATCH");
+        for (uint32_t i = 0; i < f.entry_count; i++) {
+            const uint8_t *inner;
+            size_t len;
+            frame_next_inner(&f.entries, &inner, &len);
+            check_output(h, inner, len, to, 1, prev_seq);
+        }
         break;
     default: FUZZ_CHECK(0, "the hub sent op %d", f.op);
     }
+}
+
+static void on_output(void *user, const nanostate_hub_output *out)
+{
+    harness *h = user;
+    FUZZ_CHECK(out->to == 0 || known_peer(h, out->to), "output to unknown peer %llu",
+               (unsigned long long)out->to);
+    uint64_t prev_seq = 0;
+    check_output(h, out->frame, out->size, out->to, 0, &prev_seq);
 }
 
 typedef struct table_walk {
@@ -319,9 +343,9 @@ static int is_bad_table(const nanostate_hub *hub)
     uint64_t last_seq = 0;
     for (const entry *e = hub->table.head; e; e = e->next) {
         const sender *x = e->sender;
-        if (!utf8_valid(entry_name(e), e->name_len) || e->seq <= last_seq ||
+        if (!text_valid(entry_name(e), e->name_len) || e->seq <= last_seq ||
             (x && (x->identity_len > NANOSTATE_MAX_IDENTITY ||
-                   !utf8_valid(x->identity, x->identity_len))))
+                   !text_valid(x->identity, x->identity_len))))
             return 1;
         last_seq = e->seq;
     }

@@ -42,6 +42,8 @@ int buffer_reserve(buffer *b, size_t extra)
 
 int buffer_append(buffer *b, const void *data, size_t len)
 {
+    if (len == 0)
+        return 0; /* b->data may still be NULL: memcpy must not see it */
     if (buffer_reserve(b, len) != 0)
         return -1;
     memcpy(b->data + b->len, data, len);
