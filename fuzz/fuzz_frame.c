@@ -51,12 +51,12 @@ static void check_fields(const frame *f, const uint8_t *data, size_t size)
     FUZZ_CHECK(fuzz_inside(f->name, f->name_len, data, size), "name outside the frame");
     FUZZ_CHECK(fuzz_inside(f->value, f->value_len, data, size), "value outside the frame");
     FUZZ_CHECK(f->body_off < size && f->fields_end <= size, "offsets past the end");
-    FUZZ_CHECK(f->sender_len <= NANOSTATE_MAX_IDENTITY && utf8_valid(f->sender, f->sender_len),
+    FUZZ_CHECK(f->sender_len <= NANOSTATE_MAX_IDENTITY && text_valid(f->sender, f->sender_len),
                "bad sender accepted");
     FUZZ_CHECK(nanostate_value_validate(f->value, f->value_len) == 0, "value does not validate");
     if (f->op == OP_LEGACY || f->op == OP_SET || f->op == OP_DEL)
         FUZZ_CHECK(f->name_len >= 1 && f->name_len <= NANOSTATE_MAX_NAME &&
-                       utf8_valid(f->name, f->name_len),
+                       text_valid(f->name, f->name_len),
                    "bad name accepted");
     else
         FUZZ_CHECK(f->name_len == 0, "control frame with a name accepted");
@@ -82,14 +82,14 @@ static const uint8_t *check_entries(const frame *f, const uint8_t *data, size_t 
                    entries.p - data, skip.p - data);
         FUZZ_CHECK(fuzz_inside(e.name, e.name_len, data, size), "entry name outside");
         FUZZ_CHECK(e.name_len >= 1 && e.name_len <= NANOSTATE_MAX_NAME &&
-                       utf8_valid(e.name, e.name_len),
+                       text_valid(e.name, e.name_len),
                    "bad entry name accepted");
         if (e.removed) {
             FUZZ_CHECK(e.value == NULL && e.value_len == 0, "removed entry with a value");
             continue;
         }
         FUZZ_CHECK(fuzz_inside(e.sender, e.sender_len, data, size), "entry sender outside");
-        FUZZ_CHECK(e.sender_len <= NANOSTATE_MAX_IDENTITY && utf8_valid(e.sender, e.sender_len),
+        FUZZ_CHECK(e.sender_len <= NANOSTATE_MAX_IDENTITY && text_valid(e.sender, e.sender_len),
                    "bad entry sender accepted");
         FUZZ_CHECK(fuzz_inside(e.value, e.value_len, data, size), "entry value outside");
         FUZZ_CHECK(nanostate_value_validate(e.value, e.value_len) == 0,

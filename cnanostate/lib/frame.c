@@ -51,8 +51,8 @@ int frame_parse(frame *f, const void *data, size_t size, const char **why)
     f->body_off = (size_t)(r.p - (const uint8_t *)data);
     if (reader_str(&r, &f->sender, &f->sender_len) != 0)
         FAIL(NANOSTATE_EPROTO, "sender is not a string");
-    if (f->sender_len > NANOSTATE_MAX_IDENTITY || !utf8_valid(f->sender, f->sender_len))
-        FAIL(NANOSTATE_ENAME, "sender is not UTF-8 of at most 1024 bytes");
+    if (f->sender_len > NANOSTATE_MAX_IDENTITY || !text_valid(f->sender, f->sender_len))
+        FAIL(NANOSTATE_ENAME, "sender is not UTF-8 of at most 1024 bytes without U+0000");
     if (reader_str(&r, &f->name, &f->name_len) != 0)
         FAIL(NANOSTATE_EPROTO, "name is not a string");
     const uint8_t *v;
@@ -77,8 +77,8 @@ int frame_parse(frame *f, const void *data, size_t size, const char **why)
     if (is_update) {
         if (f->name_len < 1 || f->name_len > NANOSTATE_MAX_NAME)
             FAIL(NANOSTATE_ENAME, "name is empty or longer than 1024 bytes");
-        if (!utf8_valid(f->name, f->name_len))
-            FAIL(NANOSTATE_ENAME, "name is not UTF-8");
+        if (!text_valid(f->name, f->name_len))
+            FAIL(NANOSTATE_ENAME, "name is not UTF-8 without U+0000");
     } else if (f->name_len != 0) {
         FAIL(NANOSTATE_EPROTO, "control frame with a name");
     }
@@ -180,7 +180,7 @@ int frame_next_entry(reader *entries, snap_entry *e, const char **why)
     if (reader_array(entries, &n) != 0 || (n != 2 && n < 5))
         FAIL(NANOSTATE_EPROTO, "snapshot entry is not [name, seq] or [name, seq, sender, session, value]");
     if (reader_str(entries, &e->name, &e->name_len) != 0 || e->name_len == 0 ||
-        e->name_len > NANOSTATE_MAX_NAME || !utf8_valid(e->name, e->name_len))
+        e->name_len > NANOSTATE_MAX_NAME || !text_valid(e->name, e->name_len))
         FAIL(NANOSTATE_ENAME, "snapshot entry name is invalid");
     if (reader_uint(entries, &e->seq) != 0)
         FAIL(NANOSTATE_EPROTO, "snapshot entry seq is not an unsigned integer");
@@ -189,7 +189,7 @@ int frame_next_entry(reader *entries, snap_entry *e, const char **why)
         return 0;
     }
     if (reader_str(entries, &e->sender, &e->sender_len) != 0 ||
-        e->sender_len > NANOSTATE_MAX_IDENTITY || !utf8_valid(e->sender, e->sender_len))
+        e->sender_len > NANOSTATE_MAX_IDENTITY || !text_valid(e->sender, e->sender_len))
         FAIL(NANOSTATE_ENAME, "snapshot entry sender is invalid");
     if (reader_uint(entries, &e->session) != 0)
         FAIL(NANOSTATE_EPROTO, "snapshot entry session is not an unsigned integer");

@@ -2,6 +2,7 @@
 #include "utf8.h"
 
 #include <stdint.h>
+#include <string.h>
 
 int utf8_valid(const char *s, size_t len)
 {
@@ -30,4 +31,9 @@ int utf8_valid(const char *s, size_t len)
         p += n + 1;
     }
     return 1;
+}
+
+int text_valid(const char *s, size_t len)
+{
+    return (len == 0 || !memchr(s, 0, len)) && utf8_valid(s, len);
 }

@@ -229,9 +229,10 @@ class Cursor {
 
 // --- reading --------------------------------------------------------------
 
-/** Well-formed UTF-8 of a length within limits, else null. */
+/** Well-formed UTF-8 without U+0000 (C Apps read names NUL-terminated)
+ * of a length within limits, else null. */
 function text(bytes, min, max) {
-    if (bytes.length < min || bytes.length > max)
+    if (bytes.length < min || bytes.length > max || bytes.includes(0))
         return null;
     try {
         return utf8.decode(bytes);
@@ -307,7 +308,7 @@ export function parseFrame(bytes) {
         fail('EPROTO', 'sender is not a string');
     f.sender = text(senderBytes, 0, MAX_IDENTITY);
     if (f.sender === null)
-        fail('ENAME', 'sender is not UTF-8 of at most 1024 bytes');
+        fail('ENAME', 'sender is not UTF-8 of at most 1024 bytes without U+0000');
     const nameBytes = c.strBytes();
     if (nameBytes === null)
         fail('EPROTO', 'name is not a string');
@@ -331,7 +332,7 @@ export function parseFrame(bytes) {
     if (isUpdate) {
         f.name = text(nameBytes, 1, MAX_NAME);
         if (f.name === null)
-            fail('ENAME', 'name is empty, longer than 1024 bytes or not UTF-8');
+            fail('ENAME', 'name is empty, longer than 1024 bytes or not UTF-8 without U+0000');
     } else if (nameBytes.length !== 0) {
         fail('EPROTO', 'control frame with a name');
     } else {

@@ -226,7 +226,7 @@ export class Nanostate extends Emitter {
         }
         const identity = options.identity ?? defaultIdentity();
         this._identityLen = utf8Bytes(identity).length;
-        if (typeof identity !== 'string' || this._identityLen > MAX_IDENTITY || LONE_SURROGATE.test(identity))
+        if (typeof identity !== 'string' || this._identityLen > MAX_IDENTITY || LONE_SURROGATE.test(identity) || identity.includes('\0'))
             throw new NanostateError('ENAME', 'identity must be a string of at most 1024 bytes of UTF-8');
         this._url = new URL(String(url ?? defaultUrl()), globalThis.location?.href);
         if (this._url.protocol === 'http:' || this._url.protocol === 'https:')
@@ -571,8 +571,8 @@ export class Nanostate extends Emitter {
     _localUpdate(name, removal, packed) {
         if (this._closed)
             throw new NanostateError('ECLOSED', 'the App was closed');
-        if (typeof name !== 'string' || LONE_SURROGATE.test(name))
-            throw new NanostateError('ENAME', 'a state name is a string of well-formed UTF-8');
+        if (typeof name !== 'string' || LONE_SURROGATE.test(name) || name.includes('\0'))
+            throw new NanostateError('ENAME', 'a state name is a string of well-formed UTF-8 without U+0000');
         const nameLen = utf8Bytes(name).length;
         if (nameLen < 1 || nameLen > MAX_NAME || name[0] === '$')
             throw new NanostateError('ENAME', `bad state name '${name}': 1 to 1024 bytes, not starting with '$'`);

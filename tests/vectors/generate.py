@@ -418,6 +418,9 @@ err("error_name_surrogate", "A name with a UTF-16 surrogate (ed a0 80).",
     frame_bytes(b"\x93", "sensor") + Raw(b"\xa3\xed\xa0\x80") + frame_bytes(b"", 1), "ENAME")
 err("error_name_truncated_utf8", "A name ending in the middle of a character (c3).",
     frame_bytes(b"\x93", "sensor") + Raw(b"\xa2a\xc3") + frame_bytes(b"", 1), "ENAME")
+err("error_name_nul", "A name with U+0000 (a C App would read it as 'a').",
+    ["sensor", "a\u0000b", 1, OP_SET, SENSOR, 1], "ENAME")
+err("error_sender_nul", "A sender with U+0000.", ["sen\u0000sor", "x", 1], "ENAME")
 err("error_sender_1025_bytes", "A sender of 1025 bytes.", ["s" * 1025, "x", 1, OP_SET, SENSOR, 1],
     "ENAME")
 err("error_sender_invalid_utf8", "A sender with the byte fe.",
