@@ -152,8 +152,8 @@ static int load_entry(nanostate_hub *hub, reader *r, uint64_t *last_seq)
         reader_uint(r, &seq) != 0 || reader_uint(r, &updates) != 0 ||
         reader_int(r, &changed) != 0)
         return -1;
-    if (!utf8_valid(name, name_len) || sender_len > NANOSTATE_MAX_IDENTITY ||
-        !utf8_valid(sender_id, sender_len) || seq == 0 || seq <= *last_seq)
+    if (!text_valid(name, name_len) || sender_len > NANOSTATE_MAX_IDENTITY ||
+        !text_valid(sender_id, sender_len) || seq == 0 || seq <= *last_seq)
         return -1;
     *last_seq = seq;
     for (uint32_t i = 7; i < n; i++)
