@@ -13,6 +13,15 @@ export const POLLIN = 0x0001; // the same on Linux, the BSDs and macOS
 export const GO = 0;   // 1: the main thread has done its work, poll again
 export const STOP = 1; // 1: the thread ends
 
+// Threads not yet ended: process.exit() while one is still inside a koffi
+// call can abort the process (seen as SIGABRT after SIGTERM, rarely).
+const running = new Set();
+
+/** Resolves when the thread of every closed watcher has ended. */
+export function watchersEnded() {
+    return Promise.all([...running]);
+}
+
 export class FdWatcher {
     #state = new Int32Array(new SharedArrayBuffer(8));
     #libc;
@@ -52,8 +61,11 @@ export class FdWatcher {
             }
         });
         this.#worker.on('error', (err) => this.#closed || onError(err));
+        const ended = new Promise((resolve) => this.#worker.once('exit', resolve));
+        running.add(ended);
         this.#worker.on('exit', () => {
             this.#exited = true;
+            running.delete(ended);
             this.#wake.forEach((end) => this.#libc.close(end));
         });
     }

@@ -5,6 +5,7 @@
 // and the clean stop.
 
 import { Hub } from './hub.js';
+import { watchersEnded } from './fd-watcher.js';
 import { parseCommandLine, UsageError } from './command-line.js';
 
 export const DEFAULT_URL = 'tcp://127.0.0.1:15000';
@@ -71,6 +72,7 @@ export async function runCommand({ prog, usage, help, options, start }, argv = p
         let code = 0;
         try {
             await stop();
+            await watchersEnded();
         } catch (err) {
             say(err.message);
             code = 1;
